@@ -1,0 +1,55 @@
+#include "base/err.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void vset(kd_err *err, const char *fmt, va_list ap)
+{
+	if (!err)
+		return;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+}
+
+int kd_fail(kd_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int kd_fail_errno(kd_err *err, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vset(err, fmt, ap);
+	va_end(ap);
+	if (err) {
+		n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
+	}
+	return -1;
+}
+
+int kd_wrap(kd_err *err, const char *fmt, ...)
+{
+	char outer[sizeof(err->msg)];
+	char inner[sizeof(err->msg)];
+	va_list ap;
+
+	if (!err)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(outer, sizeof(outer), fmt, ap);
+	va_end(ap);
+	memcpy(inner, err->msg, sizeof(inner));
+	snprintf(err->msg, sizeof(err->msg), "%s: %s", outer, inner);
+	return -1;
+}
