@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libdw libelf capstone libedit zlib lzo2 snappy libzstd
+PKGS    := libdw libelf libedit zlib lzo2 snappy libzstd
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
@@ -26,7 +26,7 @@ CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-missing-field-initializers -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS  += $(PKG_LIBS) -lpthread
+LDLIBS  += $(PKG_LIBS) -lopcodes -lpthread
 
 LIB_DIRS := base oops symbols disasm decode dump memory kernel unwind commands
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
@@ -73,7 +73,7 @@ fuzz:
 	@mkdir -p build-fuzz/fuzz
 	for f in $(FUZZ_SRCS); do \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
-	    -o build-fuzz/fuzz/$$(basename $$f .c) $$f build-fuzz/libkdive.a $(PKG_LIBS) -lpthread || exit 1; \
+	    -o build-fuzz/fuzz/$$(basename $$f .c) $$f build-fuzz/libkdive.a $(PKG_LIBS) -lopcodes -lpthread || exit 1; \
 	done
 
 clean:

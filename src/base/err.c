@@ -41,15 +41,24 @@ int kd_fail_errno(kd_err *err, const char *fmt, ...)
 int kd_wrap(kd_err *err, const char *fmt, ...)
 {
 	char outer[sizeof(err->msg)];
-	char inner[sizeof(err->msg)];
+	size_t n, keep;
 	va_list ap;
 
 	if (!err)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(outer, sizeof(outer), fmt, ap);
+	vsnprintf(outer, sizeof(outer) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(inner, err->msg, sizeof(inner));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", outer, inner);
+	n = strlen(outer);
+	memcpy(outer + n, ": ", 3);
+	n += 2;
+	/* Shift the inner message right to make room; it loses its tail if
+	 * the whole would not fit. */
+	keep = strnlen(err->msg, sizeof(err->msg) - 1);
+	if (n + keep >= sizeof(err->msg))
+		keep = sizeof(err->msg) - 1 - n;
+	memmove(err->msg + n, err->msg, keep);
+	memcpy(err->msg, outer, n);
+	err->msg[n + keep] = '\0';
 	return -1;
 }

@@ -1,0 +1,68 @@
+/* kdive decode: decode_stacktrace.sh's arguments, plus -f for a log file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "kdive/kdive.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: kdive decode [-f LOG] VMLINUX [BASE_PATH|auto] [MODULES_DIR...]\n"
+	      "       kdive decode [-f LOG] -r RELEASE [MODULES_DIR...]\n"
+	      "       kdive decode [-f LOG] [-m MODULES_DIR]...   (release read from the log)\n"
+	      "Reads a kernel log (stdin or -f LOG) and prints it with source lines added to\n"
+	      "each stack frame and RIP line, and each Code: line disassembled.\n",
+	      out);
+}
+
+int cmd_decode(int argc, char **argv)
+{
+	struct kd_decode_opts opts = { 0 };
+	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	const char *logfile = NULL;
+	FILE *in = stdin;
+	kd_decoder *dec;
+	kd_err err = { "" };
+	int c, rc;
+
+	if (!dirs)
+		return 1;
+	while ((c = getopt(argc, argv, "+r:f:m:h")) != -1) {
+		switch (c) {
+		case 'r': opts.release = optarg; break;
+		case 'f': logfile = optarg; break;
+		case 'm': dirs[opts.n_module_dirs++] = optarg; break;
+		case 'h': usage(stdout); free(dirs); return 0;
+		default: usage(stderr); free(dirs); return 2;
+		}
+	}
+	if (!opts.release && optind < argc)
+		opts.vmlinux = argv[optind++];
+	if (opts.vmlinux && optind < argc)
+		opts.basepath = argv[optind++];
+	while (optind < argc)
+		dirs[opts.n_module_dirs++] = argv[optind++];
+	opts.module_dirs = dirs;
+
+	if (logfile && !(in = fopen(logfile, "r"))) {
+		perror(logfile);
+		free(dirs);
+		return 1;
+	}
+	dec = kd_decoder_new(&opts, &err);
+	if (!dec) {
+		fprintf(stderr, "kdive: %s\n", err.msg);
+		rc = 1;
+	} else {
+		rc = kd_decoder_run(dec, in, stdout, stderr, &err) == 0 ? 0 : 1;
+		if (rc)
+			fprintf(stderr, "kdive: %s\n", err.msg);
+		kd_decoder_free(dec);
+	}
+	if (in != stdin)
+		fclose(in);
+	free(dirs);
+	return rc;
+}

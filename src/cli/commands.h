@@ -1,0 +1,7 @@
+/* CLI subcommands, one file each, like git's builtins. */
+#ifndef KD_CLI_COMMANDS_H
+#define KD_CLI_COMMANDS_H
+
+int cmd_decode(int argc, char **argv);
+
+#endif

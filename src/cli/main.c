@@ -1,0 +1,36 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+#define KDIVE_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+	fputs("usage: kdive decode [-r RELEASE] [-f LOG] [VMLINUX [BASE_PATH|auto] [MODULES_DIR...]]\n"
+	      "       kdive --version\n"
+	      "\n"
+	      "  decode   add source lines to a kernel oops/Call Trace and disassemble its Code: line\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "decode") == 0)
+		return cmd_decode(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("kdive %s\n", KDIVE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "kdive: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

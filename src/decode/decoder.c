@@ -1,0 +1,327 @@
+/* kdive decode: copies a kernel log through, adding source lines to stack
+ * frames and RIP lines and disassembling Code: lines. Debug info is opened
+ * lazily, on the first frame that needs it, so a log without frames costs
+ * nothing and a missing file is reported once, not per frame. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "decode/kernel_id.h"
+#include "disasm/code_line.h"
+#include "oops/oops.h"
+#include "symbols/debuginfo_find.h"
+#include "symbols/symbolizer.h"
+
+struct module_slot {
+	char name[KD_OOPS_MOD_MAX];
+	struct kd_symfile *sf;  /* NULL when not found or unusable */
+	struct module_slot *next;
+};
+
+struct kd_decoder {
+	struct kd_symbolizer *sz;
+	struct kd_module_finder *mf;
+	char *vmlinux_path;        /* as given, or found from the release */
+	char release[128];         /* given (-r) or read from the log */
+	struct kd_symfile *vmlinux;
+	int vmlinux_state;         /* 0 untried, 1 open, -1 unusable */
+	struct kd_kernel_id vmlinux_id;
+	bool mismatch;             /* vmlinux is not the logged kernel */
+	char basepath[4096];
+	bool basepath_auto;
+	bool release_dirs_added;
+	enum kd_code_mode mode;
+	struct module_slot *modules;
+	FILE *diag;
+};
+
+static void say(struct kd_decoder *dec, const char *fmt, ...) KD_PRINTF(2, 3);
+
+static void say(struct kd_decoder *dec, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!dec->diag)
+		return;
+	fputs("kdive: ", dec->diag);
+	va_start(ap, fmt);
+	vfprintf(dec->diag, fmt, ap);
+	va_end(ap);
+	fputc('\n', dec->diag);
+}
+
+kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
+{
+	kd_decoder *dec = calloc(1, sizeof(*dec));
+
+	if (!dec) {
+		kd_fail(err, "out of memory");
+		return NULL;
+	}
+	dec->sz = kd_symbolizer_new(err);
+	dec->mf = kd_module_finder_new();
+	if (!dec->sz || !dec->mf)
+		goto fail;
+	if (opts->vmlinux && !(dec->vmlinux_path = strdup(opts->vmlinux)))
+		goto fail;
+	if (opts->release)
+		snprintf(dec->release, sizeof(dec->release), "%s", opts->release);
+	dec->basepath_auto = !opts->basepath || strcmp(opts->basepath, "auto") == 0;
+	if (!dec->basepath_auto)
+		snprintf(dec->basepath, sizeof(dec->basepath), "%s", opts->basepath);
+	for (size_t i = 0; i < opts->n_module_dirs; i++)
+		if (kd_module_finder_add_dir(dec->mf, opts->module_dirs[i]) != 0)
+			goto fail;
+	return dec;
+fail:
+	if (dec->sz) /* otherwise kd_symbolizer_new said why */
+		kd_fail(err, "out of memory");
+	kd_decoder_free(dec);
+	return NULL;
+}
+
+void kd_decoder_free(kd_decoder *dec)
+{
+	if (!dec)
+		return;
+	for (struct module_slot *m = dec->modules, *next; m; m = next) {
+		next = m->next;
+		free(m);
+	}
+	kd_symbolizer_free(dec->sz);
+	kd_module_finder_free(dec->mf);
+	free(dec->vmlinux_path);
+	free(dec);
+}
+
+/* decode_stacktrace.sh's "auto": the build directory is where kernel_init's
+ * file sits, minus init/main.c. */
+static void derive_basepath(struct kd_decoder *dec)
+{
+	struct kd_srcloc loc[KD_SRC_CHAIN_MAX];
+	uint64_t addr;
+	const char *suffix = "/init/main.c";
+
+	if (kd_symfile_lookup(dec->vmlinux, "kernel_init", 0, &addr, NULL) != 0 ||
+	    kd_symfile_srclines(dec->vmlinux, addr, loc, 1) == 0)
+		return;
+	size_t n = strlen(loc[0].file), sl = strlen(suffix);
+	if (n > sl && strcmp(loc[0].file + n - sl, suffix) == 0 && n - sl < sizeof(dec->basepath))
+		snprintf(dec->basepath, sizeof(dec->basepath), "%.*s", (int)(n - sl), loc[0].file);
+}
+
+static bool open_vmlinux(struct kd_decoder *dec)
+{
+	char path[4096], banner[512];
+	kd_err err = { "" };
+
+	if (dec->vmlinux_state)
+		return dec->vmlinux_state > 0;
+	dec->vmlinux_state = -1;
+	if (!dec->vmlinux_path) {
+		if (!dec->release[0])
+			return false; /* wait for the log's CPU: line to name it */
+		if (kd_find_vmlinux(dec->release, path, sizeof(path), &err) != 0) {
+			say(dec, "%s; frames are left as they are", err.msg);
+			return false;
+		}
+		dec->vmlinux_path = strdup(path);
+		if (!dec->vmlinux_path)
+			return false;
+	}
+	dec->vmlinux = kd_symbolizer_add(dec->sz, "vmlinux", dec->vmlinux_path, &err);
+	if (!dec->vmlinux) {
+		say(dec, "%s; give the debug vmlinux of the crashed kernel", err.msg);
+		return false;
+	}
+	if (kd_symfile_read_string(dec->vmlinux, "linux_banner", banner, sizeof(banner), &err) == 0)
+		kd_kernel_id_from_banner(banner, &dec->vmlinux_id);
+	snprintf(dec->vmlinux_id.build_id, sizeof(dec->vmlinux_id.build_id), "%s",
+		 kd_symfile_build_id(dec->vmlinux));
+	if (dec->basepath_auto)
+		derive_basepath(dec);
+	dec->vmlinux_state = 1;
+	return true;
+}
+
+static void check_kernel_id(struct kd_decoder *dec, const struct kd_kernel_id *logged)
+{
+	char why[512], hint[512];
+
+	if (!dec->release[0])
+		snprintf(dec->release, sizeof(dec->release), "%s", logged->release);
+	if (!open_vmlinux(dec) || dec->mismatch)
+		return;
+	if (kd_kernel_id_differs(logged, &dec->vmlinux_id, why, sizeof(why))) {
+		dec->mismatch = true;
+		kd_debug_package_hint(logged->release, hint, sizeof(hint));
+		say(dec, "%s does not match this log: %s; kernel frames are left as they are "
+		    "(%s)", dec->vmlinux_path, why, hint);
+	}
+}
+
+static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oops_sym *sym)
+{
+	struct module_slot *m;
+	char where[2048], hint[512];
+	kd_err err = { "" };
+	const char *path;
+
+	for (m = dec->modules; m; m = m->next)
+		if (strcmp(m->name, sym->module) == 0)
+			return m->sf;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	snprintf(m->name, sizeof(m->name), "%s", sym->module);
+	m->next = dec->modules;
+	dec->modules = m;
+
+	if (!dec->release_dirs_added && dec->release[0]) {
+		kd_module_finder_add_release(dec->mf, dec->release);
+		dec->release_dirs_added = true;
+	}
+	path = kd_module_finder_find(dec->mf, sym->module);
+	if (!path) {
+		kd_module_finder_describe(dec->mf, where, sizeof(where));
+		kd_debug_package_hint(dec->release[0] ? dec->release : "RELEASE", hint, sizeof(hint));
+		say(dec, "no debug info for module %s (looked for %s.ko* in %s): pass the directory "
+		    "it was built in, or %s", sym->module, sym->module, where[0] ? where : "no directory",
+		    hint);
+		return NULL;
+	}
+	m->sf = kd_symbolizer_add(dec->sz, sym->module, path, &err);
+	if (!m->sf) {
+		say(dec, "module %s: %s", sym->module, err.msg);
+		return NULL;
+	}
+	if (sym->build_id[0] && kd_symfile_build_id(m->sf)[0] &&
+	    strcmp(sym->build_id, kd_symfile_build_id(m->sf)) != 0) {
+		say(dec, "module %s: %s has build-id %s, the log shows %s; its frames are left as "
+		    "they are", sym->module, path, kd_symfile_build_id(m->sf), sym->build_id);
+		m->sf = NULL;
+	}
+	return m->sf;
+}
+
+static const char *strip_base(const struct kd_decoder *dec, const char *file)
+{
+	size_t n = strlen(dec->basepath);
+
+	if (n && strncmp(file, dec->basepath, n) == 0 && file[n] == '/')
+		file += n + 1;
+	while (file[0] == '.' && file[1] == '/')
+		file += 2;
+	return file;
+}
+
+/* Writes " (file:line file:line ...)" for sym into out; false if unknown. */
+static bool source_chain(struct kd_decoder *dec, const struct kd_oops_sym *sym, FILE *out)
+{
+	struct kd_srcloc loc[KD_SRC_CHAIN_MAX];
+	struct kd_symfile *sf;
+	uint64_t addr;
+	size_t n;
+
+	if (sym->module[0]) {
+		sf = module_file(dec, sym);
+	} else {
+		if (!open_vmlinux(dec) || dec->mismatch)
+			return false;
+		sf = dec->vmlinux;
+	}
+	if (!sf || kd_symfile_lookup(sf, sym->func, sym->size, &addr, NULL) != 0)
+		return false;
+	n = kd_symfile_srclines(sf, addr + sym->off, loc, KD_SRC_CHAIN_MAX);
+	if (n == 0)
+		return false;
+	fputs(" (", out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s:%d", i ? " " : "", strip_base(dec, loc[i].file), loc[i].line);
+	fputc(')', out);
+	return true;
+}
+
+static void annotate(struct kd_decoder *dec, const char *line, size_t len,
+		     const struct kd_oops_line *ol, FILE *out)
+{
+	size_t pos = 0;
+
+	for (size_t i = 0; i < ol->n_frames; i++) {
+		const struct kd_oops_sym *sym = &ol->frames[i];
+
+		if (sym->end < pos || sym->end > len)
+			continue;
+		fwrite(line + pos, 1, sym->end - pos, out);
+		pos = sym->end;
+		source_chain(dec, sym, out);
+	}
+	fwrite(line + pos, 1, len - pos, out);
+	fputc('\n', out);
+}
+
+static void disassemble(struct kd_decoder *dec, const char *line, const struct kd_oops_line *ol,
+			FILE *out)
+{
+	struct kd_code_bytes code;
+	kd_err err = { "" };
+
+	if (kd_code_parse(line + ol->code_start, ol->code_end - ol->code_start, &code, &err) != 0) {
+		fprintf(out, "(%s)\n", err.msg);
+		return;
+	}
+	kd_code_print(&code, dec->mode, out);
+}
+
+int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err)
+{
+	struct kd_oops_scanner sc;
+	struct kd_oops_line ol;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+
+	dec->diag = diag;
+	kd_oops_scanner_init(&sc);
+	while ((got = getline(&line, &cap, in)) >= 0) {
+		size_t len = (size_t)got;
+		struct kd_kernel_id logged;
+
+		if (len && line[len - 1] == '\n')
+			len--;
+		kd_oops_scan_line(&sc, line, len, &ol);
+		if (ol.body <= len) {
+			const char *body = line + ol.body;
+			size_t blen = len - ol.body;
+
+			if (kd_kernel_id_from_cpu_line(body, blen, &logged))
+				check_kernel_id(dec, &logged);
+			else if (blen > 4 && memcmp(body, "EIP:", 4) == 0)
+				dec->mode = KD_CODE_I386;
+		}
+		switch (ol.kind) {
+		case KD_OOPS_FRAMES:
+		case KD_OOPS_IP:
+			annotate(dec, line, len, &ol, out);
+			break;
+		case KD_OOPS_CODE:
+			fwrite(line, 1, len, out);
+			fputc('\n', out);
+			disassemble(dec, line, &ol, out);
+			break;
+		default:
+			fwrite(line, 1, len, out);
+			fputc('\n', out);
+		}
+	}
+	free(line);
+	if (ferror(in) || ferror(out))
+		return kd_fail_errno(err, "decode: I/O error");
+	if (!dec->vmlinux_state && !dec->vmlinux_path && !dec->release[0])
+		say(dec, "no vmlinux given and the log names no kernel release (no \"CPU: ... Comm:\" "
+		    "line): pass VMLINUX or -r RELEASE");
+	return 0;
+}

@@ -1,0 +1,225 @@
+#include "symbols/debuginfo_find.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/err.h"
+
+static const char *const vmlinux_places[] = {
+	"/usr/lib/debug/boot/vmlinux-%s",
+	"/usr/lib/debug/lib/modules/%s/vmlinux",
+	"/usr/lib/debug/boot/vmlinux-%s.debug",
+	"/lib/modules/%s/build/vmlinux",
+	"/boot/vmlinux-%s",
+};
+
+void kd_debug_package_hint(const char *release, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "install linux-image-%s-dbg (Debian), linux-image-%s-dbgsym (Ubuntu) or "
+		 "kernel-debuginfo-%s (RHEL/CentOS)",
+		 release, release, release);
+}
+
+int kd_find_vmlinux(const char *release, char *path, size_t len, kd_err *err)
+{
+	char hint[512];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(vmlinux_places) / sizeof(vmlinux_places[0]); i++) {
+		snprintf(path, len, vmlinux_places[i], release);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return 0;
+	}
+	kd_debug_package_hint(release, hint, sizeof(hint));
+	return kd_fail(err, "no debug vmlinux for %s in /usr/lib/debug/boot, "
+		       "/usr/lib/debug/lib/modules/%s, /lib/modules/%s/build, /boot: %s",
+		       release, release, release, hint);
+}
+
+struct module_entry {
+	char *name;  /* normalized: '-' -> '_', no extension */
+	char *path;
+	int rank;    /* lower is better within one directory */
+};
+
+struct search_dir {
+	char *path;
+	struct module_entry *mods;
+	size_t n, cap;
+	int walked;
+};
+
+struct kd_module_finder {
+	struct search_dir *dirs;
+	size_t n, cap;
+};
+
+struct kd_module_finder *kd_module_finder_new(void)
+{
+	return calloc(1, sizeof(struct kd_module_finder));
+}
+
+void kd_module_finder_free(struct kd_module_finder *mf)
+{
+	if (!mf)
+		return;
+	for (size_t i = 0; i < mf->n; i++) {
+		for (size_t j = 0; j < mf->dirs[i].n; j++) {
+			free(mf->dirs[i].mods[j].name);
+			free(mf->dirs[i].mods[j].path);
+		}
+		free(mf->dirs[i].mods);
+		free(mf->dirs[i].path);
+	}
+	free(mf->dirs);
+	free(mf);
+}
+
+int kd_module_finder_add_dir(struct kd_module_finder *mf, const char *dir)
+{
+	for (size_t i = 0; i < mf->n; i++)
+		if (strcmp(mf->dirs[i].path, dir) == 0)
+			return 0;
+	if (mf->n == mf->cap) {
+		size_t cap = mf->cap ? mf->cap * 2 : 8;
+		struct search_dir *d = realloc(mf->dirs, cap * sizeof(*d));
+		if (!d)
+			return -1;
+		mf->dirs = d;
+		mf->cap = cap;
+	}
+	mf->dirs[mf->n] = (struct search_dir){ .path = strdup(dir) };
+	if (!mf->dirs[mf->n].path)
+		return -1;
+	mf->n++;
+	return 0;
+}
+
+void kd_module_finder_add_release(struct kd_module_finder *mf, const char *release)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "/usr/lib/debug/lib/modules/%s", release);
+	kd_module_finder_add_dir(mf, dir);
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
+	kd_module_finder_add_dir(mf, dir);
+}
+
+/* Debug files first: a .ko.debug or plain .ko usually carries DWARF, an
+ * installed compressed .ko usually does not. */
+static const char *const module_suffixes[] = { ".ko.debug", ".ko", ".ko.zst", ".ko.xz", ".ko.gz" };
+
+static int module_rank(const char *file, size_t *stem)
+{
+	size_t len = strlen(file);
+
+	for (size_t i = 0; i < sizeof(module_suffixes) / sizeof(module_suffixes[0]); i++) {
+		size_t sl = strlen(module_suffixes[i]);
+		if (len > sl && strcmp(file + len - sl, module_suffixes[i]) == 0) {
+			*stem = len - sl;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static char *normalized(const char *s, size_t n)
+{
+	char *out = strndup(s, n);
+
+	for (char *p = out; p && *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return out;
+}
+
+static void add_module(struct search_dir *d, const char *file, const char *path)
+{
+	size_t stem;
+	int rank = module_rank(file, &stem);
+
+	if (rank < 0)
+		return;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct module_entry *m = realloc(d->mods, cap * sizeof(*m));
+		if (!m)
+			return;
+		d->mods = m;
+		d->cap = cap;
+	}
+	d->mods[d->n] = (struct module_entry){ normalized(file, stem), strdup(path), rank };
+	if (!d->mods[d->n].name || !d->mods[d->n].path) {
+		free(d->mods[d->n].name);
+		free(d->mods[d->n].path);
+		return;
+	}
+	d->n++;
+}
+
+/* Depth-limited so a cycle of bind mounts or a huge tree cannot hang us. */
+static void walk(struct search_dir *d, const char *dir, int depth)
+{
+	DIR *dh;
+	struct dirent *de;
+
+	if (depth > 8 || !(dh = opendir(dir)))
+		return;
+	while ((de = readdir(dh))) {
+		char path[4096];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
+			continue;
+		if (de->d_type == DT_DIR || (de->d_type == DT_UNKNOWN && stat(path, &st) == 0 &&
+					     S_ISDIR(st.st_mode)))
+			walk(d, path, depth + 1);
+		else
+			add_module(d, de->d_name, path);
+	}
+	closedir(dh);
+}
+
+const char *kd_module_finder_find(struct kd_module_finder *mf, const char *name)
+{
+	char *want = normalized(name, strlen(name));
+	const char *found = NULL;
+
+	if (!want)
+		return NULL;
+	for (size_t i = 0; i < mf->n && !found; i++) {
+		struct search_dir *d = &mf->dirs[i];
+		int best = 1 << 30;
+
+		if (!d->walked) {
+			walk(d, d->path, 0);
+			d->walked = 1;
+		}
+		for (size_t j = 0; j < d->n; j++)
+			if (d->mods[j].rank < best && strcmp(d->mods[j].name, want) == 0) {
+				best = d->mods[j].rank;
+				found = d->mods[j].path;
+			}
+	}
+	free(want);
+	return found;
+}
+
+void kd_module_finder_describe(const struct kd_module_finder *mf, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < mf->n && pos < len; i++) {
+		int n = snprintf(buf + pos, len - pos, "%s%s", i ? ", " : "", mf->dirs[i].path);
+		if (n < 0)
+			break;
+		pos += (size_t)n;
+	}
+}

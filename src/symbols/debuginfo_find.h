@@ -1,0 +1,33 @@
+/* Where distributions put kernel debug info, and how to say what to
+ * install when it is not there. */
+#ifndef KD_SYMBOLS_DEBUGINFO_FIND_H
+#define KD_SYMBOLS_DEBUGINFO_FIND_H
+
+#include <stddef.h>
+
+#include "kdive/kdive.h"
+
+/* Finds the debug vmlinux of `release` in the standard places. On failure
+ * err says where it looked and which package provides it. */
+int kd_find_vmlinux(const char *release, char *path, size_t len, kd_err *err);
+
+/* Package hint for the debug info of `release`, for messages. */
+void kd_debug_package_hint(const char *release, char *buf, size_t len);
+
+/* Finds NAME.ko / .ko.xz / .ko.zst / .ko.gz / .ko.debug ('-' and '_'
+ * alike) below a list of directories, first directory first. Each
+ * directory is walked once, on the first look-up. */
+struct kd_module_finder;
+
+struct kd_module_finder *kd_module_finder_new(void);
+void kd_module_finder_free(struct kd_module_finder *mf);
+/* Adds a directory to search (copied); missing directories are ignored. */
+int kd_module_finder_add_dir(struct kd_module_finder *mf, const char *dir);
+/* The standard module directories for `release`. */
+void kd_module_finder_add_release(struct kd_module_finder *mf, const char *release);
+/* Path of module `name`, or NULL. */
+const char *kd_module_finder_find(struct kd_module_finder *mf, const char *name);
+/* "dir1, dir2, ..." for messages. */
+void kd_module_finder_describe(const struct kd_module_finder *mf, char *buf, size_t len);
+
+#endif

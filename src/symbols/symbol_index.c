@@ -1,0 +1,84 @@
+#include "symbols/symbol_index.h"
+
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t hash_name(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+int kd_symbol_index_build(struct kd_symbol_index *ix, Dwfl_Module *mod)
+{
+	int n = dwfl_module_getsymtab(mod);
+
+	memset(ix, 0, sizeof(*ix));
+	if (n <= 0)
+		return -1;
+	ix->syms = calloc((size_t)n, sizeof(*ix->syms));
+	ix->nslots = 16;
+	while (ix->nslots < (uint32_t)n * 2)
+		ix->nslots <<= 1;
+	ix->slots = calloc(ix->nslots, sizeof(*ix->slots));
+	if (!ix->syms || !ix->slots) {
+		kd_symbol_index_free(ix);
+		return -1;
+	}
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name = dwfl_module_getsym_info(mod, i, &sym, &addr, &shndx, NULL, NULL);
+		unsigned char type = GELF_ST_TYPE(sym.st_info);
+
+		if (!name || !*name || shndx == SHN_UNDEF || shndx == SHN_ABS)
+			continue;
+		if (type != STT_FUNC && type != STT_NOTYPE)
+			continue;
+		struct kd_symbol *s = &ix->syms[ix->nsyms];
+		*s = (struct kd_symbol){ name, addr, sym.st_size, type };
+		uint32_t slot = hash_name(name) & (ix->nslots - 1);
+		while (ix->slots[slot])
+			slot = (slot + 1) & (ix->nslots - 1);
+		ix->slots[slot] = ++ix->nsyms;
+	}
+	return 0;
+}
+
+void kd_symbol_index_free(struct kd_symbol_index *ix)
+{
+	free(ix->syms);
+	free(ix->slots);
+	memset(ix, 0, sizeof(*ix));
+}
+
+static int rank(const struct kd_symbol *s, uint64_t size)
+{
+	if (size && s->size == size)
+		return 2;
+	return s->type == STT_FUNC;
+}
+
+const struct kd_symbol *kd_symbol_index_find(const struct kd_symbol_index *ix,
+					     const char *name, uint64_t size)
+{
+	const struct kd_symbol *best = NULL;
+
+	if (!ix->nslots)
+		return NULL;
+	for (uint32_t slot = hash_name(name) & (ix->nslots - 1); ix->slots[slot];
+	     slot = (slot + 1) & (ix->nslots - 1)) {
+		const struct kd_symbol *s = &ix->syms[ix->slots[slot] - 1];
+
+		if (strcmp(s->name, name) != 0)
+			continue;
+		if (!best || rank(s, size) > rank(best, size))
+			best = s;
+	}
+	return best;
+}

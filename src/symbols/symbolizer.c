@@ -1,0 +1,249 @@
+#include "symbols/symbolizer.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "symbols/symbol_index.h"
+
+struct kd_symfile {
+	Dwfl_Module *mod;
+	char build_id[129];
+	struct kd_symbol_index index;
+	int index_state; /* 0 not built, 1 built, -1 no symbol table */
+	struct kd_symfile *next;
+};
+
+struct kd_symbolizer {
+	Dwfl *dwfl;
+	Dwfl_Callbacks callbacks;
+	char *debuginfo_path;
+	struct kd_symfile *files;
+};
+
+struct kd_symbolizer *kd_symbolizer_new(kd_err *err)
+{
+	struct kd_symbolizer *sz = calloc(1, sizeof(*sz));
+
+	if (!sz) {
+		kd_fail(err, "out of memory");
+		return NULL;
+	}
+	/* Offline use: files are given by path, and relocatable modules get
+	 * their sections laid out by libdwfl. */
+	sz->callbacks.find_elf = dwfl_build_id_find_elf;
+	sz->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	sz->callbacks.section_address = dwfl_offline_section_address;
+	sz->callbacks.debuginfo_path = &sz->debuginfo_path;
+	sz->dwfl = dwfl_begin(&sz->callbacks);
+	if (!sz->dwfl) {
+		kd_fail(err, "libdwfl: %s", dwfl_errmsg(-1));
+		free(sz);
+		return NULL;
+	}
+	return sz;
+}
+
+void kd_symbolizer_free(struct kd_symbolizer *sz)
+{
+	if (!sz)
+		return;
+	for (struct kd_symfile *f = sz->files, *next; f; f = next) {
+		next = f->next;
+		kd_symbol_index_free(&f->index);
+		free(f);
+	}
+	dwfl_end(sz->dwfl);
+	free(sz);
+}
+
+static void hex_build_id(Dwfl_Module *mod, char *out, size_t len)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n = dwfl_module_build_id(mod, &bits, &vaddr);
+
+	out[0] = '\0';
+	for (int i = 0; i < n && (size_t)(2 * i + 2) < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", bits[i]);
+}
+
+struct kd_symfile *kd_symbolizer_add(struct kd_symbolizer *sz, const char *name,
+				     const char *path, kd_err *err)
+{
+	struct kd_symfile *f = calloc(1, sizeof(*f));
+	Dwfl_Module *mod;
+
+	if (!f) {
+		kd_fail(err, "out of memory");
+		return NULL;
+	}
+	dwfl_report_begin_add(sz->dwfl);
+	mod = dwfl_report_offline(sz->dwfl, name, path, -1);
+	dwfl_report_end(sz->dwfl, NULL, NULL);
+	if (!mod) {
+		kd_fail(err, "%s: not a readable ELF file (%s)", path, dwfl_errmsg(-1));
+		free(f);
+		return NULL;
+	}
+	f->mod = mod;
+	hex_build_id(mod, f->build_id, sizeof(f->build_id));
+	f->next = sz->files;
+	sz->files = f;
+	return f;
+}
+
+static int ensure_index(struct kd_symfile *sf)
+{
+	if (sf->index_state == 0)
+		sf->index_state = kd_symbol_index_build(&sf->index, sf->mod) == 0 ? 1 : -1;
+	return sf->index_state;
+}
+
+int kd_symfile_lookup(struct kd_symfile *sf, const char *func, uint64_t size,
+		      uint64_t *addr, kd_err *err)
+{
+	const struct kd_symbol *s;
+
+	if (ensure_index(sf) < 0)
+		return kd_fail(err, "%s: no symbol table",
+			       dwfl_module_info(sf->mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+	s = kd_symbol_index_find(&sf->index, func, size);
+	if (!s)
+		return kd_fail(err, "%s: no symbol %s", dwfl_module_info(sf->mod, NULL, NULL, NULL,
+									 NULL, NULL, NULL, NULL), func);
+	*addr = s->addr;
+	return 0;
+}
+
+/* Call sites of the inlined functions around addr, innermost first: the
+ * chain `addr2line -i` prints after the line itself. The scopes come from
+ * the innermost DIE's parents, so nested inlines whose ranges do not all
+ * cover addr are still listed, as eu-addr2line does. */
+static size_t inline_callers(Dwfl_Module *mod, uint64_t addr, struct kd_srcloc *out, size_t max)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cudie = dwfl_module_addrdie(mod, addr, &bias);
+	Dwarf_Die *scopes = NULL, innermost;
+	Dwarf_Files *files;
+	size_t n = 0;
+	int nscopes;
+
+	if (!cudie || dwarf_getscopes(cudie, addr - bias, &scopes) <= 0) {
+		free(scopes);
+		return 0;
+	}
+	innermost = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	nscopes = dwarf_getscopes_die(&innermost, &scopes);
+	if (nscopes <= 1 || dwarf_getsrcfiles(cudie, &files, NULL) != 0) {
+		free(scopes);
+		return 0;
+	}
+	for (int i = 0; i < nscopes - 1 && n < max; i++) {
+		Dwarf_Attribute attr;
+		Dwarf_Word val;
+		const char *src = NULL;
+		int line = 0;
+
+		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+			continue;
+		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &val) == 0)
+			src = dwarf_filesrc(files, val, NULL, NULL);
+		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &val) == 0)
+			line = (int)val;
+		out[n++] = (struct kd_srcloc){ src ? src : "??", line };
+	}
+	free(scopes);
+	return n;
+}
+
+size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr, struct kd_srcloc *out,
+			   size_t max)
+{
+	Dwfl_Line *line = dwfl_module_getsrc(sf->mod, addr);
+	const char *src;
+	int lineno = 0;
+
+	if (!line || max == 0)
+		return 0;
+	src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	if (!src)
+		return 0;
+	out[0] = (struct kd_srcloc){ src, lineno };
+	return 1 + inline_callers(sf->mod, addr, out + 1, max - 1);
+}
+
+const char *kd_symfile_build_id(struct kd_symfile *sf)
+{
+	return sf->build_id;
+}
+
+int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, size_t len,
+			   kd_err *err)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(sf->mod, &bias);
+	Elf_Scn *scn = NULL;
+
+	if (!elf || len == 0)
+		return kd_fail(err, "no ELF data");
+	/* Objects are not in the text index; a linear scan is fine for the
+	 * one or two strings asked per run. */
+	int n = dwfl_module_getsymtab(sf->mod);
+	GElf_Addr addr = 0;
+	GElf_Word size = 0;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym gs;
+		GElf_Addr a;
+		const char *name = dwfl_module_getsym_info(sf->mod, i, &gs, &a, NULL, NULL, NULL);
+		if (name && strcmp(name, sym) == 0) {
+			addr = a - bias;
+			size = (GElf_Word)gs.st_size;
+			break;
+		}
+	}
+	if (!addr)
+		return kd_fail(err, "no symbol %s", sym);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		if (addr < sh.sh_addr || addr >= sh.sh_addr + sh.sh_size)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !data->d_buf)
+			break;
+		size_t off = addr - sh.sh_addr;
+		size_t avail = data->d_size > off ? data->d_size - off : 0;
+		size_t take = size && size < avail ? size : avail;
+		if (take >= len)
+			take = len - 1;
+		memcpy(buf, (const char *)data->d_buf + off, take);
+		buf[take] = '\0';
+		return 0;
+	}
+	return kd_fail(err, "symbol %s is not in a section with file data", sym);
+}
+
+const char *kd_symfile_comp_dir(struct kd_symfile *sf, const char *func)
+{
+	uint64_t addr;
+	Dwarf_Addr bias;
+	Dwarf_Die *cu;
+	Dwarf_Attribute attr;
+
+	if (kd_symfile_lookup(sf, func, 0, &addr, NULL) != 0)
+		return NULL;
+	cu = dwfl_module_addrdie(sf->mod, addr, &bias);
+	if (!cu)
+		return NULL;
+	return dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
+}

@@ -1,0 +1,52 @@
+/* Symbol + offset -> source lines (with inline chain) for vmlinux and
+ * modules, on top of libdwfl. Modules are relocatable .ko files; libdwfl
+ * applies their relocations to the DWARF when it lays them out. */
+#ifndef KD_SYMBOLS_SYMBOLIZER_H
+#define KD_SYMBOLS_SYMBOLIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kdive/kdive.h"
+
+#define KD_SRC_CHAIN_MAX 32
+
+struct kd_srcloc {
+	const char *file;  /* owned by the symbolizer (libdw strings) */
+	int line;
+};
+
+struct kd_symbolizer;
+struct kd_symfile;  /* one binary: vmlinux or a module */
+
+struct kd_symbolizer *kd_symbolizer_new(kd_err *err);
+void kd_symbolizer_free(struct kd_symbolizer *sz);
+
+/* Opens path (ELF with DWARF; .ko, .ko.xz, .ko.zst, .debug) as `name`.
+ * name is "vmlinux" for the kernel, else the module name. */
+struct kd_symfile *kd_symbolizer_add(struct kd_symbolizer *sz, const char *name,
+				     const char *path, kd_err *err);
+
+/* Address of func (choosing among same-named symbols by size when given,
+ * 0 = unknown). Returns 0, or -1 with err when func is not in the file. */
+int kd_symfile_lookup(struct kd_symfile *sf, const char *func, uint64_t size,
+		      uint64_t *addr, kd_err *err);
+
+/* Source line of addr, then the call sites of the inlined functions that
+ * contain it, innermost first (like `addr2line -i`). Returns the number of
+ * entries (0 when addr has no line info). */
+size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr,
+			   struct kd_srcloc *out, size_t max);
+
+/* GNU build-id as lowercase hex, or "" when the file has none. */
+const char *kd_symfile_build_id(struct kd_symfile *sf);
+
+/* Bytes of the object `sym` as stored in the file (e.g. linux_banner), NUL
+ * terminated into buf. Returns 0 or -1 with err. */
+int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf,
+			   size_t len, kd_err *err);
+
+/* Compilation directory of the CU containing func, or NULL. */
+const char *kd_symfile_comp_dir(struct kd_symfile *sf, const char *func);
+
+#endif
