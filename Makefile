@@ -57,8 +57,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkdive.a
 
 tests: $(BUILD)/kdive $(TEST_BINS)
 
-check: tests
-	KDIVE_BUILD=$(BUILD) tests/run
+# The suite runs on the ASan+UBSan build; the plain build must compile too.
+check: all
+	$(MAKE) SAN=1 tests
+	KDIVE_BUILD=build-san tests/run
 
 install: $(BUILD)/kdive
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/kdive
