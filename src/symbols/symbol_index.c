@@ -38,7 +38,7 @@ int kd_symbol_index_build(struct kd_symbol_index *ix, Dwfl_Module *mod)
 
 		if (!name || !*name || shndx == SHN_UNDEF || shndx == SHN_ABS)
 			continue;
-		if (type != STT_FUNC && type != STT_NOTYPE)
+		if (type != STT_FUNC && type != STT_NOTYPE && type != STT_OBJECT)
 			continue;
 		struct kd_symbol *s = &ix->syms[ix->nsyms];
 		*s = (struct kd_symbol){ name, addr, sym.st_size, type };
@@ -57,11 +57,12 @@ void kd_symbol_index_free(struct kd_symbol_index *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
+/* Text before data (a frame names code), and the printed size first. */
 static int rank(const struct kd_symbol *s, uint64_t size)
 {
-	if (size && s->size == size)
-		return 2;
-	return s->type == STT_FUNC;
+	int r = s->type == STT_FUNC ? 2 : s->type == STT_NOTYPE ? 1 : 0;
+
+	return r + (size && s->size == size ? 4 : 0);
 }
 
 const struct kd_symbol *kd_symbol_index_find(const struct kd_symbol_index *ix,

@@ -11,7 +11,7 @@ struct kd_symbol {
 	const char *name;  /* libdwfl's string, valid while the Dwfl lives */
 	uint64_t addr;
 	uint64_t size;
-	unsigned char type; /* STT_FUNC or STT_NOTYPE */
+	unsigned char type; /* STT_FUNC, STT_NOTYPE or STT_OBJECT */
 };
 
 struct kd_symbol_index {
@@ -26,8 +26,8 @@ int kd_symbol_index_build(struct kd_symbol_index *ix, Dwfl_Module *mod);
 void kd_symbol_index_free(struct kd_symbol_index *ix);
 
 /* The best symbol named `name`: one whose size equals `size` if any (the
- * kernel prints func+off/SIZE, which tells same-named statics apart), else
- * a function over a no-type label, else the first. NULL if none. */
+ * kernel prints func+off/SIZE, which tells same-named statics apart), and
+ * a function over a no-type label over an object. NULL if none. */
 const struct kd_symbol *kd_symbol_index_find(const struct kd_symbol_index *ix,
 					     const char *name, uint64_t size);
 

@@ -187,29 +187,16 @@ const char *kd_symfile_build_id(struct kd_symfile *sf)
 int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, size_t len,
 			   kd_err *err)
 {
-	GElf_Addr bias;
+	const struct kd_symbol *s;
+	GElf_Addr bias, addr;
 	Elf *elf = dwfl_module_getelf(sf->mod, &bias);
 	Elf_Scn *scn = NULL;
 
 	if (!elf || len == 0)
 		return kd_fail(err, "no ELF data");
-	/* Objects are not in the text index; a linear scan is fine for the
-	 * one or two strings asked per run. */
-	int n = dwfl_module_getsymtab(sf->mod);
-	GElf_Addr addr = 0;
-	GElf_Word size = 0;
-	for (int i = 1; i < n; i++) {
-		GElf_Sym gs;
-		GElf_Addr a;
-		const char *name = dwfl_module_getsym_info(sf->mod, i, &gs, &a, NULL, NULL, NULL);
-		if (name && strcmp(name, sym) == 0) {
-			addr = a - bias;
-			size = (GElf_Word)gs.st_size;
-			break;
-		}
-	}
-	if (!addr)
+	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_find(&sf->index, sym, 0)))
 		return kd_fail(err, "no symbol %s", sym);
+	addr = s->addr - bias;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
@@ -223,7 +210,7 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, si
 			break;
 		size_t off = addr - sh.sh_addr;
 		size_t avail = data->d_size > off ? data->d_size - off : 0;
-		size_t take = size && size < avail ? size : avail;
+		size_t take = s->size && s->size < avail ? s->size : avail;
 		if (take >= len)
 			take = len - 1;
 		memcpy(buf, (const char *)data->d_buf + off, take);
