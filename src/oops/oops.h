@@ -1,8 +1,8 @@
 /* Recognizes the parts of kernel console text that carry symbols: stack
  * frames, RIP/pc lines and Code: lines, in any dmesg/syslog dressing.
- * Works line by line with a little state (e.g. ARM32 "from" chains, Code:
- * lines continued on the next line), never allocates, never fails:
- * garbage is just text. Offsets below index into the line as given. */
+ * Works line by line with a little state (ppc64 "Instruction dump:" words
+ * continue on the following lines), never allocates, never fails: garbage
+ * is just text. Offsets below index into the line as given. */
 #ifndef KD_OOPS_OOPS_H
 #define KD_OOPS_OOPS_H
 
@@ -15,7 +15,10 @@
 #define KD_OOPS_BUILDID_MAX 129
 #define KD_OOPS_MAX_FRAMES 4
 
-/* One symbolic location "func+0xOFF/0xSIZE [mod build-id]". */
+/* One symbolic location "func+0xOFF/0xSIZE [mod build-id]". The spans let
+ * a caller insert text after the symbol (end) or after its module bracket
+ * (mod_end) and copy every other byte of the line unchanged, including
+ * what follows: arm64 " (T)", ppc64 " (unreliable)", RIP's " RSP: ...". */
 struct kd_oops_sym {
 	size_t start, end;           /* span of "func+0xOFF/0xSIZE" */
 	size_t mod_start, mod_end;   /* span of "[mod ...]" (brackets incl.), 0/0 if none */
@@ -24,17 +27,22 @@ struct kd_oops_sym {
 	char module[KD_OOPS_MOD_MAX];        /* "" for vmlinux */
 	char build_id[KD_OOPS_BUILDID_MAX];  /* hex after the module name, or "" */
 	bool reliable;               /* false for "? " or "(unreliable)" */
-	bool has_addr;               /* "[<ffffffff81234567>]" printed */
+	bool has_addr;               /* "[<ffffffff81234567>]" printed (the last one
+	                                if several, e.g. ppc64 "[sp] [ip]") */
 	uint64_t addr;
 };
 
 enum kd_oops_kind {
 	KD_OOPS_TEXT,    /* nothing symbolic */
 	KD_OOPS_FRAMES,  /* one or more stack frames (n_frames > 0) */
-	KD_OOPS_IP,      /* x86 "RIP: 0010:func+off/size" style line: sym[0] (not a frame) */
-	KD_OOPS_CODE,    /* "Code: xx xx <xx> xx" : code_start..code_end */
+	KD_OOPS_IP,      /* x86 "RIP: 0010:func+off/size" style line: frames[0]
+	                    holds the symbol, but it is not a stack frame */
+	KD_OOPS_CODE,    /* "Code: xx xx <xx> xx", or a line of words after ppc64
+	                    "Instruction dump:": code_start..code_end */
 };
 
+/* Only the members that the kind names are meaningful; frames[] past
+ * n_frames may hold leftovers of rejected parses. */
 struct kd_oops_line {
 	enum kd_oops_kind kind;
 	size_t body;                 /* where the message starts after prefixes */
@@ -45,8 +53,6 @@ struct kd_oops_line {
 
 struct kd_oops_scanner {
 	int state;                   /* private */
-	/* private: pending ARM32 callee etc. */
-	char pending[KD_OOPS_SYM_MAX];
 };
 
 void kd_oops_scanner_init(struct kd_oops_scanner *sc);
@@ -55,7 +61,8 @@ void kd_oops_scanner_init(struct kd_oops_scanner *sc);
 void kd_oops_scan_line(struct kd_oops_scanner *sc, const char *line, size_t len,
 		       struct kd_oops_line *out);
 
-/* Length of the dmesg/syslog/caller-id prefix at the start of line. */
+/* Length of the dmesg/syslog/caller-id prefix at the start of line, with
+ * one separating space; the message's own indentation is not included. */
 size_t kd_oops_prefix_len(const char *line, size_t len);
 
 #endif
