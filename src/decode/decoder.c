@@ -115,7 +115,7 @@ static void derive_basepath(struct kd_decoder *dec)
 
 static bool open_vmlinux(struct kd_decoder *dec)
 {
-	char path[4096], banner[512];
+	char path[4096], banner[512], hint[512];
 	kd_err err = { "" };
 
 	if (dec->vmlinux_state)
@@ -133,8 +133,10 @@ static bool open_vmlinux(struct kd_decoder *dec)
 			return false;
 	}
 	dec->vmlinux = kd_symbolizer_add(dec->sz, "vmlinux", dec->vmlinux_path, &err);
-	if (!dec->vmlinux) {
-		say(dec, "%s; give the debug vmlinux of the crashed kernel", err.msg);
+	if (!dec->vmlinux || kd_symfile_check(dec->vmlinux, dec->vmlinux_path, &err) != 0) {
+		kd_debug_package_hint(dec->release[0] ? dec->release : "RELEASE", hint, sizeof(hint));
+		say(dec, "%s; kernel frames are left as they are: give the debug vmlinux of the "
+		    "crashed kernel (%s)", err.msg, hint);
 		return false;
 	}
 	if (kd_symfile_read_string(dec->vmlinux, "linux_banner", banner, sizeof(banner), &err) == 0)
@@ -194,8 +196,9 @@ static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oo
 		return NULL;
 	}
 	m->sf = kd_symbolizer_add(dec->sz, sym->module, path, &err);
-	if (!m->sf) {
-		say(dec, "module %s: %s", sym->module, err.msg);
+	if (!m->sf || kd_symfile_check(m->sf, path, &err) != 0) {
+		say(dec, "module %s: %s; its frames are left as they are", sym->module, err.msg);
+		m->sf = NULL;
 		return NULL;
 	}
 	if (sym->build_id[0] && kd_symfile_build_id(m->sf)[0] &&
@@ -245,7 +248,7 @@ static bool source_chain(struct kd_decoder *dec, const struct kd_oops_sym *sym, 
 	return true;
 }
 
-static void annotate(struct kd_decoder *dec, const char *line, size_t len,
+static void annotate(struct kd_decoder *dec, const char *line, size_t len, bool nl,
 		     const struct kd_oops_line *ol, FILE *out)
 {
 	size_t pos = 0;
@@ -260,7 +263,8 @@ static void annotate(struct kd_decoder *dec, const char *line, size_t len,
 		source_chain(dec, sym, out);
 	}
 	fwrite(line + pos, 1, len - pos, out);
-	fputc('\n', out);
+	if (nl)
+		fputc('\n', out);
 }
 
 static void disassemble(struct kd_decoder *dec, const char *line, const struct kd_oops_line *ol,
@@ -289,9 +293,9 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 	while ((got = getline(&line, &cap, in)) >= 0) {
 		size_t len = (size_t)got;
 		struct kd_kernel_id logged;
+		bool nl = len && line[len - 1] == '\n';
 
-		if (len && line[len - 1] == '\n')
-			len--;
+		len -= nl;
 		kd_oops_scan_line(&sc, line, len, &ol);
 		if (ol.body <= len) {
 			const char *body = line + ol.body;
@@ -305,7 +309,7 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 		switch (ol.kind) {
 		case KD_OOPS_FRAMES:
 		case KD_OOPS_IP:
-			annotate(dec, line, len, &ol, out);
+			annotate(dec, line, len, nl, &ol, out);
 			break;
 		case KD_OOPS_CODE:
 			fwrite(line, 1, len, out);
@@ -313,8 +317,8 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 			disassemble(dec, line, &ol, out);
 			break;
 		default:
-			fwrite(line, 1, len, out);
-			fputc('\n', out);
+			/* Byte-exact, even for a last line without its newline. */
+			fwrite(line, 1, (size_t)got, out);
 		}
 	}
 	free(line);

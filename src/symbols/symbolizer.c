@@ -6,6 +6,7 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/err.h"
 #include "symbols/symbol_index.h"
@@ -102,6 +103,27 @@ static int ensure_index(struct kd_symfile *sf)
 	if (sf->index_state == 0)
 		sf->index_state = kd_symbol_index_build(&sf->index, sf->mod) == 0 ? 1 : -1;
 	return sf->index_state;
+}
+
+int kd_symfile_check(struct kd_symfile *sf, const char *path, kd_err *err)
+{
+	GElf_Addr bias;
+	GElf_Ehdr eh;
+	Elf *elf = dwfl_module_getelf(sf->mod, &bias);
+	struct stat st;
+
+	if (!elf || !gelf_getehdr(elf, &eh))
+		return kd_fail(err, "%s: unreadable ELF header", path);
+	/* Section headers sit at the end: a copy cut short loses them first. */
+	if (stat(path, &st) == 0 && eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)st.st_size)
+		return kd_fail(err, "%s: truncated (section headers at 0x%llx, file is 0x%llx bytes); "
+			       "copy it again", path, (unsigned long long)eh.e_shoff,
+			       (unsigned long long)st.st_size);
+	if (ensure_index(sf) < 0)
+		return kd_fail(err, "%s: no symbol table (stripped?)", path);
+	if (!dwfl_module_getdwarf(sf->mod, &bias))
+		return kd_fail(err, "%s: no DWARF debug info (a stripped binary, not the debug one)", path);
+	return 0;
 }
 
 int kd_symfile_lookup(struct kd_symfile *sf, const char *func, uint64_t size,

@@ -27,6 +27,10 @@ void kd_symbolizer_free(struct kd_symbolizer *sz);
 struct kd_symfile *kd_symbolizer_add(struct kd_symbolizer *sz, const char *name,
 				     const char *path, kd_err *err);
 
+/* Says what makes sf useless for source lines: cut short, no symbol
+ * table, no DWARF. Returns 0 when it has both. */
+int kd_symfile_check(struct kd_symfile *sf, const char *path, kd_err *err);
+
 /* Address of func (choosing among same-named symbols by size when given,
  * 0 = unknown). Returns 0, or -1 with err when func is not in the file. */
 int kd_symfile_lookup(struct kd_symfile *sf, const char *func, uint64_t size,
