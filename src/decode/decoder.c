@@ -31,6 +31,7 @@ struct kd_decoder {
 	struct kd_kernel_id vmlinux_id;
 	bool mismatch;             /* vmlinux is not the logged kernel */
 	char basepath[4096];
+	char srctree[4096];        /* absolute source root, for assembler CUs */
 	bool basepath_auto;
 	bool release_dirs_added;
 	enum kd_code_mode mode;
@@ -97,20 +98,32 @@ void kd_decoder_free(kd_decoder *dec)
 	free(dec);
 }
 
-/* decode_stacktrace.sh's "auto": the build directory is where kernel_init's
- * file sits, minus init/main.c. */
-static void derive_basepath(struct kd_decoder *dec)
+/* The prefix left of `suffix` in the file of func's first line, or "". */
+static void path_prefix(struct kd_decoder *dec, const char *func, const char *suffix, char *out,
+			size_t len)
 {
-	struct kd_srcloc loc[KD_SRC_CHAIN_MAX];
+	struct kd_srcloc loc[1];
 	uint64_t addr;
-	const char *suffix = "/init/main.c";
+	size_t n, sl = strlen(suffix);
 
-	if (kd_symfile_lookup(dec->vmlinux, "kernel_init", 0, &addr, NULL) != 0 ||
+	out[0] = '\0';
+	if (kd_symfile_lookup(dec->vmlinux, func, 0, &addr, NULL) != 0 ||
 	    kd_symfile_srclines(dec->vmlinux, addr, loc, 1) == 0)
 		return;
-	size_t n = strlen(loc[0].file), sl = strlen(suffix);
-	if (n > sl && strcmp(loc[0].file + n - sl, suffix) == 0 && n - sl < sizeof(dec->basepath))
-		snprintf(dec->basepath, sizeof(dec->basepath), "%.*s", (int)(n - sl), loc[0].file);
+	n = strlen(loc[0].file);
+	if (n > sl && strcmp(loc[0].file + n - sl, suffix) == 0 && n - sl < len)
+		snprintf(out, len, "%.*s", (int)(n - sl), loc[0].file);
+}
+
+/* decode_stacktrace.sh's "auto": the build directory is where kernel_init's
+ * file sits, minus init/main.c. Assembler CUs name their files by absolute
+ * path, so the source root (head_64.S's directory minus arch/x86/kernel)
+ * is stripped too. */
+static void derive_basepath(struct kd_decoder *dec)
+{
+	path_prefix(dec, "kernel_init", "/init/main.c", dec->basepath, sizeof(dec->basepath));
+	path_prefix(dec, "startup_64", "/arch/x86/kernel/head_64.S", dec->srctree,
+		    sizeof(dec->srctree));
 }
 
 static bool open_vmlinux(struct kd_decoder *dec)
@@ -210,12 +223,18 @@ static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oo
 	return m->sf;
 }
 
+static const char *strip_prefix(const char *file, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (n && strncmp(file, prefix, n) == 0 && file[n] == '/')
+		return file + n + 1;
+	return file;
+}
+
 static const char *strip_base(const struct kd_decoder *dec, const char *file)
 {
-	size_t n = strlen(dec->basepath);
-
-	if (n && strncmp(file, dec->basepath, n) == 0 && file[n] == '/')
-		file += n + 1;
+	file = strip_prefix(strip_prefix(file, dec->basepath), dec->srctree);
 	while (file[0] == '.' && file[1] == '/')
 		file += 2;
 	return file;

@@ -12,7 +12,7 @@ finish() { echo "1..$n"; [ "$failed" -eq 0 ]; }
 
 # Every line of $1 appears in $2, in order (kdive only adds to the log).
 subsequence() {
-	awk 'NR == FNR { want[n++] = $0; next } i < n && $0 == want[i] { i++ } END { exit i < n }' "$1" "$2"
+	awk 'BEGIN { i = n = 0 } NR == FNR { want[n++] = $0; next } i < n && $0 == want[i] { i++ } END { exit i < n }' "$1" "$2"
 }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

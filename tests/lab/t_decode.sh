@@ -7,12 +7,19 @@ set -u
 load_lab 6.1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# What decode_stacktrace.sh's "auto" strips: kernel_init's directory.
-base=$(eu-addr2line -e "$VMLINUX" kernel_init | sed 's/:[0-9:]*$//; s#/init/main\.c$##')
-[ "$base" = "init/main.c" ] && base=""
+# What "auto" strips: decode_stacktrace.sh's build directory (kernel_init's
+# directory) and the source root that assembler files are named under.
+prefix_of() { eu-addr2line -e "$VMLINUX" "$1" | sed 's/:[0-9:]*$//' | sed -n "s#/$2\$##p"; }
+base=$(prefix_of kernel_init init/main.c)
+srctree=$(prefix_of startup_64 arch/x86/kernel/head_64.S)
 
 norm() { # eu-addr2line lines -> "file:line" list, like kdive prints them
-	sed -E 's/:([0-9]+):[0-9]+$/:\1/; s#^\./##' | { if [ -n "$base" ]; then sed "s#^$base/##"; else cat; fi; } | paste -sd' '
+	sed -E 's/:([0-9]+):[0-9]+$/:\1/' |
+		while IFS= read -r l; do
+			[ -n "$base" ] && l=${l#"$base/"}
+			[ -n "$srctree" ] && l=${l#"$srctree/"}
+			echo "${l#./}"
+		done | paste -sd' '
 }
 
 frames_match() { # decoded output file; checks each annotated symbol
@@ -41,19 +48,20 @@ all_frames_annotated() { # console, decoded: every frame line gained a chain
 	[ "$frames" -gt 0 ] && [ "$frames" -eq "$annotated" ]
 }
 
-code_matches_objdump() { # console, decoded
-	local console=$1 out=$2 bytes fault hex want got
-	bytes=$(grep -m1 -oE 'Code: .*<[0-9a-f]{2}>.*' "$console" | sed 's/^Code: //')
-	[ -n "$bytes" ] || return 1
-	fault=$(echo "$bytes" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^</) {print i - 1; exit}}')
-	hex=$(echo "$bytes" | tr -d '<>' | tr -d ' ')
-	echo "$hex" | xxd -r -p >"$tmp/code.bin"
-	want=$(objdump -D -b binary -m i386:x86-64 --start-address="$fault" "$tmp/code.bin" |
-		awk -F'\t' '/^ +[0-9a-f]+:\t/ {print $3; exit}')
-	got=$(awk -F'\t' '/^Code starting with the faulting instruction/ {f = 1; next}
-		f && /^ +[0-9a-f]+:\t/ {print $3; exit}' "$out")
-	echo "# faulting instruction: kdive '$got' objdump '$want'"
-	[ -n "$want" ] && [ "$want" = "$got" ] && grep -q '<-- trapping instruction' "$out"
+code_matches_objdump() { # console, decoded: the nth marked Code: line
+	local console=$1 out=$2 n=0 bad=0 bytes fault want got
+	while IFS= read -r bytes; do
+		n=$((n + 1))
+		fault=$(echo "$bytes" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^</) {print i - 1; exit}}')
+		echo "$bytes" | tr -d '<> ' | xxd -r -p >"$tmp/code.bin"
+		want=$(objdump -D -b binary -m i386:x86-64 --start-address="$fault" "$tmp/code.bin" |
+			awk -F'\t' '/^ +[0-9a-f]+:\t/ {print $3; exit}')
+		got=$(awk -F'\t' -v n="$n" '/^Code starting with the faulting instruction/ {k++; f = k == n; next}
+			f && /^ +[0-9a-f]+:\t/ {print $3; exit}' "$out")
+		echo "# Code line $n, faulting instruction: kdive '$got' objdump '$want'"
+		[ -n "$want" ] && [ "$want" = "$got" ] || bad=$((bad + 1))
+	done < <(grep -oE 'Code: ([0-9a-f]{2} )*<[0-9a-f]{2}>( [0-9a-f]{2})*' "$console" | sed 's/^Code: //')
+	[ "$n" -gt 0 ] && [ "$bad" -eq 0 ] && [ "$(grep -c '<-- trapping instruction' "$out")" -ge "$n" ]
 }
 
 for scenario in oops-module sysrq; do
@@ -68,7 +76,7 @@ for scenario in oops-module sysrq; do
 	if grep -q 'RIP: 0010:' "$console"; then
 		check "$scenario: RIP line annotated" grep -qE 'RIP: 0010:[^ ]+\+0x[0-9a-f]+/0x[0-9a-f]+ \(' "$out"
 	fi
-	check "$scenario: Code: faulting instruction equals objdump's" code_matches_objdump "$console" "$out"
+	check "$scenario: every Code: line's faulting instruction equals objdump's" code_matches_objdump "$console" "$out"
 done
 
 # The seed's module frame: init_module in the module's own source file.
