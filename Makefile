@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libdw libelf libedit zlib lzo2 snappy libzstd
+PKGS    := libdw libelf libbpf libedit zlib lzo2 snappy libzstd
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san

@@ -54,6 +54,7 @@ void kd_symbol_index_free(struct kd_symbol_index *ix)
 {
 	free(ix->syms);
 	free(ix->slots);
+	free(ix->by_addr);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -82,4 +83,50 @@ const struct kd_symbol *kd_symbol_index_find(const struct kd_symbol_index *ix,
 			best = s;
 	}
 	return best;
+}
+
+static const struct kd_symbol *sort_base;
+
+/* By address; at one address, a function before a no-type label so that
+ * frames name functions (and names break the tie for stable output). */
+static int by_addr(const void *a, const void *b)
+{
+	const struct kd_symbol *x = &sort_base[*(const uint32_t *)a];
+	const struct kd_symbol *y = &sort_base[*(const uint32_t *)b];
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->type != y->type)
+		return x->type == STT_FUNC ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+const struct kd_symbol *kd_symbol_index_at(struct kd_symbol_index *ix, uint64_t addr,
+					   uint64_t *off)
+{
+	uint32_t lo = 0, hi;
+
+	if (!ix->by_addr) {
+		ix->by_addr = malloc((ix->nsyms + 1) * sizeof(*ix->by_addr));
+		if (!ix->by_addr)
+			return NULL;
+		for (uint32_t i = 0; i < ix->nsyms; i++)
+			if (ix->syms[i].type != STT_OBJECT)
+				ix->by_addr[ix->ntext++] = i;
+		sort_base = ix->syms;
+		qsort(ix->by_addr, ix->ntext, sizeof(*ix->by_addr), by_addr);
+	}
+	hi = ix->ntext;
+	while (lo < hi) { /* first symbol above addr */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (ix->syms[ix->by_addr[mid]].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct kd_symbol *s = &ix->syms[ix->by_addr[lo - 1]];
+	*off = addr - s->addr;
+	return s;
 }

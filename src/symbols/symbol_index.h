@@ -19,6 +19,8 @@ struct kd_symbol_index {
 	uint32_t nsyms;
 	uint32_t *slots;    /* open addressing, index+1, 0 = empty */
 	uint32_t nslots;    /* power of two */
+	uint32_t *by_addr;  /* text symbols sorted by address, built on demand */
+	uint32_t ntext;
 };
 
 /* Returns 0, or -1 when the module has no symbol table / out of memory. */
@@ -30,5 +32,10 @@ void kd_symbol_index_free(struct kd_symbol_index *ix);
  * a function over a no-type label over an object. NULL if none. */
 const struct kd_symbol *kd_symbol_index_find(const struct kd_symbol_index *ix,
 					     const char *name, uint64_t size);
+
+/* The text symbol containing addr (the last one starting at or below it),
+ * with *off = addr - start. NULL below the first symbol. */
+const struct kd_symbol *kd_symbol_index_at(struct kd_symbol_index *ix, uint64_t addr,
+					   uint64_t *off);
 
 #endif

@@ -201,6 +201,42 @@ size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr, struct kd_srclo
 	return 1 + inline_callers(sf->mod, addr, out + 1, max - 1);
 }
 
+const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off)
+{
+	const struct kd_symbol *s;
+
+	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_at(&sf->index, addr, off)))
+		return NULL;
+	return s->name;
+}
+
+int kd_symfile_section(struct kd_symfile *sf, const char *name, const void **data, size_t *len,
+		       kd_err *err)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(sf->mod, &bias);
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return kd_fail(err, "no ELF section headers");
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *sname;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(sname = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(sname, name) != 0)
+			continue;
+		if (!(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			return kd_fail(err, "section %s has no data", name);
+		*data = d->d_buf;
+		*len = d->d_size;
+		return 0;
+	}
+	return kd_fail(err, "no section %s", name);
+}
+
 const char *kd_symfile_build_id(struct kd_symfile *sf)
 {
 	return sf->build_id;

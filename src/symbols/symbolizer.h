@@ -42,6 +42,14 @@ int kd_symfile_lookup(struct kd_symfile *sf, const char *func, uint64_t size,
 size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr,
 			   struct kd_srcloc *out, size_t max);
 
+/* name and offset of the text symbol containing addr (file addresses), or
+ * NULL. */
+const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off);
+
+/* Contents of section `name` (e.g. ".BTF"), or -1 with err. */
+int kd_symfile_section(struct kd_symfile *sf, const char *name, const void **data, size_t *len,
+		       kd_err *err);
+
 /* GNU build-id as lowercase hex, or "" when the file has none. */
 const char *kd_symfile_build_id(struct kd_symfile *sf);
 

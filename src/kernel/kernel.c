@@ -1,0 +1,258 @@
+#include "kernel/kernel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "decode/kernel_id.h"
+#include "dump/dump.h"
+#include "kernel/types.h"
+#include "kernel/vmcoreinfo.h"
+#include "memory/vmem.h"
+#include "symbols/debuginfo_find.h"
+#include "symbols/symbolizer.h"
+
+#define START_KERNEL_MAP 0xffffffff80000000ULL
+
+void kd_kernel_close(struct kd_kernel *k)
+{
+	if (!k)
+		return;
+	kd_types_free(k->types);
+	kd_vmem_free(k->vm);
+	kd_symbolizer_free(k->sz);
+	kd_vmcoreinfo_free(k->vmci);
+	kd_dump_close(k->dump);
+	free(k->per_cpu_offset);
+	free(k->vmlinux_path);
+	free(k->dump_path);
+	free(k);
+}
+
+/* The dump and the vmlinux must be the same build: a different one gives
+ * plausible garbage. Compare the build-id first, the release second. */
+static int check_match(struct kd_kernel *k, kd_err *err)
+{
+	const char *dump_id = kd_vmcoreinfo_get(k->vmci, "BUILD-ID");
+	const char *file_id = kd_symfile_build_id(k->vmlinux);
+	const char *dump_rel = kd_vmcoreinfo_get(k->vmci, "OSRELEASE");
+	char banner[512], hint[512];
+	struct kd_kernel_id bin = { 0 };
+
+	if (kd_symfile_read_string(k->vmlinux, "linux_banner", banner, sizeof(banner), NULL) == 0)
+		kd_kernel_id_from_banner(banner, &bin);
+	snprintf(k->release, sizeof(k->release), "%s", dump_rel ? dump_rel : bin.release);
+	kd_debug_package_hint(k->release, hint, sizeof(hint));
+	if (dump_id && file_id[0] && strncmp(dump_id, file_id, strlen(file_id)) != 0)
+		return kd_fail(err, "%s does not match %s: the dump is kernel %s build-id %s, the "
+			       "vmlinux is %s build-id %s; use the crashed kernel's debug vmlinux (%s)",
+			       k->vmlinux_path, k->dump_path, k->release, dump_id,
+			       bin.release[0] ? bin.release : "?", file_id, hint);
+	if (dump_rel && bin.release[0] && strcmp(dump_rel, bin.release) != 0)
+		return kd_fail(err, "%s does not match %s: the dump is kernel %s, the vmlinux is %s; "
+			       "use the crashed kernel's debug vmlinux (%s)", k->vmlinux_path,
+			       k->dump_path, dump_rel, bin.release, hint);
+	return 0;
+}
+
+static int setup_memory(struct kd_kernel *k, kd_err *err)
+{
+	struct kd_vmem_layout l = { 0 };
+	uint64_t init_top_pgt, pob;
+	int64_t n;
+
+	if (!kd_vmcoreinfo_hex(k->vmci, "KERNELOFFSET", &k->kaslr)) {
+		uint64_t dump_stext, file_stext;
+		if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(_stext)", &dump_stext) ||
+		    kd_symfile_lookup(k->vmlinux, "_stext", 0, &file_stext, NULL) != 0)
+			return kd_fail(err, "%s: VMCOREINFO has neither KERNELOFFSET nor SYMBOL(_stext): "
+				       "cannot tell where KASLR moved the kernel", k->dump_path);
+		k->kaslr = dump_stext - file_stext;
+	}
+	if (!kd_vmcoreinfo_dec(k->vmci, "NUMBER(phys_base)", &n))
+		return kd_fail(err, "%s: VMCOREINFO lacks NUMBER(phys_base)", k->dump_path);
+	k->phys_base = (uint64_t)n;
+	if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(init_top_pgt)", &init_top_pgt) &&
+	    !kd_vmcoreinfo_hex(k->vmci, "SYMBOL(swapper_pg_dir)", &init_top_pgt))
+		return kd_fail(err, "%s: VMCOREINFO lacks SYMBOL(init_top_pgt)", k->dump_path);
+	l.pgd_phys = init_top_pgt - START_KERNEL_MAP + k->phys_base;
+	l.five_level = kd_vmcoreinfo_dec(k->vmci, "NUMBER(pgtable_l5_enabled)", &n) && n;
+	l.phys_base = k->phys_base;
+	l.kernel_map = START_KERNEL_MAP;
+	l.kernel_map_size = kd_vmcoreinfo_dec(k->vmci, "NUMBER(KERNEL_IMAGE_SIZE)", &n) ? (uint64_t)n
+											: 1ULL << 30;
+	if (kd_vmcoreinfo_dec(k->vmci, "NUMBER(MAX_PHYSMEM_BITS)", &n) && n > 0 && n < 64)
+		l.max_phys = 1ULL << n;
+	if (kd_vmcoreinfo_hex(k->vmci, "NUMBER(sme_mask)", &pob) && pob)
+		l.phys_mask = 0x000ffffffffff000ULL & ~pob;
+	k->vm = kd_vmem_new(k->dump, &l);
+	if (!k->vm)
+		return kd_fail(err, "out of memory");
+	/* With memory KASLR the direct map moves; the kernel says where. */
+	if (kd_kernel_symbol(k, "page_offset_base", &pob, NULL) == 0 &&
+	    kd_kernel_read_u64(k, pob, &pob, NULL) == 0)
+		kd_vmem_set_page_offset(k->vm, pob);
+	return 0;
+}
+
+static int setup_cpus(struct kd_kernel *k, kd_err *err)
+{
+	uint64_t addr;
+	uint32_t nr;
+
+	if (kd_kernel_symbol(k, "nr_cpu_ids", &addr, err) != 0 ||
+	    kd_kernel_read_u32(k, addr, &nr, err) != 0)
+		return -1;
+	if (nr == 0 || nr > 8192)
+		return kd_fail(err, "nr_cpu_ids is %u: memory does not look like this kernel's", nr);
+	k->nr_cpus = (int)nr;
+	k->per_cpu_offset = calloc(nr, sizeof(*k->per_cpu_offset));
+	if (!k->per_cpu_offset)
+		return kd_fail(err, "out of memory");
+	if (kd_kernel_symbol(k, "__per_cpu_offset", &addr, err) != 0 ||
+	    kd_kernel_read(k, addr, k->per_cpu_offset, nr * sizeof(uint64_t), err) != 0)
+		return -1;
+	return 0;
+}
+
+struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump, kd_err *err)
+{
+	struct kd_kernel *k = calloc(1, sizeof(*k));
+	const void *btf;
+	const char *vmci;
+	size_t len;
+
+	if (!k || !(k->vmlinux_path = strdup(vmlinux)) || !(k->dump_path = strdup(dump))) {
+		kd_fail(err, "out of memory");
+		goto fail;
+	}
+	if (!(k->dump = kd_dump_open(dump, err)))
+		goto fail;
+	vmci = kd_dump_vmcoreinfo(k->dump, &len);
+	if (!vmci) {
+		kd_fail(err, "%s: no VMCOREINFO in the dump (QEMU dumps need -device vmcoreinfo)", dump);
+		goto fail;
+	}
+	if (!(k->vmci = kd_vmcoreinfo_parse(vmci, len))) {
+		kd_fail(err, "out of memory");
+		goto fail;
+	}
+	if (!(k->sz = kd_symbolizer_new(err)) ||
+	    !(k->vmlinux = kd_symbolizer_add(k->sz, "vmlinux", vmlinux, err)) ||
+	    kd_symfile_check(k->vmlinux, vmlinux, err) != 0 || check_match(k, err) != 0 ||
+	    setup_memory(k, err) != 0)
+		goto fail;
+	if (kd_symfile_section(k->vmlinux, ".BTF", &btf, &len, err) != 0 ||
+	    !(k->types = kd_types_new(btf, len, err))) {
+		kd_wrap(err, "%s: struct layouts", vmlinux);
+		goto fail;
+	}
+	if (setup_cpus(k, err) != 0) {
+		kd_wrap(err, "%s: per-CPU areas", dump);
+		goto fail;
+	}
+	return k;
+fail:
+	kd_kernel_close(k);
+	return NULL;
+}
+
+int kd_kernel_symbol(struct kd_kernel *k, const char *name, uint64_t *addr, kd_err *err)
+{
+	if (kd_symfile_lookup(k->vmlinux, name, 0, addr, err) != 0)
+		return -1;
+	/* Per-CPU symbols are offsets into each CPU's area: KASLR does not
+	 * move them. */
+	if (*addr >= START_KERNEL_MAP)
+		*addr += k->kaslr;
+	return 0;
+}
+
+const char *kd_kernel_symbol_at(struct kd_kernel *k, uint64_t addr, uint64_t *off)
+{
+	return kd_symfile_symbol_at(k->vmlinux, addr - k->kaslr, off);
+}
+
+int kd_kernel_read(struct kd_kernel *k, uint64_t addr, void *buf, size_t len, kd_err *err)
+{
+	return kd_vmem_read(k->vm, addr, buf, len, err);
+}
+
+int kd_kernel_read_u64(struct kd_kernel *k, uint64_t addr, uint64_t *v, kd_err *err)
+{
+	return kd_vmem_read(k->vm, addr, v, sizeof(*v), err);
+}
+
+int kd_kernel_read_u32(struct kd_kernel *k, uint64_t addr, uint32_t *v, kd_err *err)
+{
+	return kd_vmem_read(k->vm, addr, v, sizeof(*v), err);
+}
+
+int kd_kernel_read_string(struct kd_kernel *k, uint64_t addr, char *buf, size_t len, kd_err *err)
+{
+	size_t got = 0;
+
+	if (len == 0)
+		return kd_fail(err, "no room");
+	/* Page by page, so a string at the end of a mapping still reads. */
+	while (got + 1 < len) {
+		size_t chunk = 4096 - ((addr + got) & 4095);
+		if (chunk > len - 1 - got)
+			chunk = len - 1 - got;
+		if (kd_vmem_read(k->vm, addr + got, buf + got, chunk, err) != 0)
+			return -1;
+		if (memchr(buf + got, '\0', chunk))
+			return 0;
+		got += chunk;
+	}
+	buf[len - 1] = '\0';
+	return 0;
+}
+
+int64_t kd_kernel_offsetof(struct kd_kernel *k, const char *type, const char *path, kd_err *err)
+{
+	struct kd_member m;
+
+	if (kd_types_member(k->types, type, path, &m, err) != 0)
+		return -1;
+	return (int64_t)m.offset;
+}
+
+int64_t kd_kernel_sizeof(struct kd_kernel *k, const char *type, kd_err *err)
+{
+	return kd_types_size(k->types, type, err);
+}
+
+int kd_kernel_member(struct kd_kernel *k, uint64_t addr, const char *type, const char *path,
+		     uint64_t *v, kd_err *err)
+{
+	struct kd_member m;
+	unsigned char buf[8] = { 0 };
+	uint64_t val = 0;
+	size_t n;
+
+	if (kd_types_member(k->types, type, path, &m, err) != 0)
+		return -1;
+	n = m.size ? m.size : (m.bit_offset + m.bit_size + 7) / 8;
+	if (n == 0 || n > 8)
+		return kd_fail(err, "%s.%s is %zu bytes, not an integer", type, path, n);
+	if (kd_vmem_read(k->vm, addr + m.offset, buf, n, err) != 0)
+		return -1;
+	memcpy(&val, buf, n); /* x86-64 is little-endian */
+	if (m.bit_size)
+		val = (val >> m.bit_offset) & ((1ULL << m.bit_size) - 1);
+	*v = val;
+	return 0;
+}
+
+int kd_kernel_per_cpu(struct kd_kernel *k, const char *sym, int cpu, uint64_t *addr, kd_err *err)
+{
+	uint64_t base;
+
+	if (cpu < 0 || cpu >= k->nr_cpus)
+		return kd_fail(err, "no CPU %d (this kernel has %d)", cpu, k->nr_cpus);
+	if (kd_kernel_symbol(k, sym, &base, err) != 0)
+		return -1;
+	*addr = base + k->per_cpu_offset[cpu];
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* Kernel virtual memory of a dump: x86-64 address translation (kernel
+ * text map, direct map, 4- and 5-level page tables) over physical reads. */
+#ifndef KD_MEMORY_VMEM_H
+#define KD_MEMORY_VMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kdive/kdive.h"
+
+struct kd_dump;
+
+struct kd_vmem_layout {
+	uint64_t pgd_phys;        /* physical address of init_top_pgt */
+	bool five_level;
+	uint64_t phys_base;       /* where the kernel image was loaded */
+	uint64_t kernel_map;      /* __START_KERNEL_map */
+	uint64_t kernel_map_size; /* KERNEL_IMAGE_SIZE */
+	uint64_t page_offset;     /* page_offset_base (direct map), 0 if unknown */
+	uint64_t max_phys;        /* 1 << MAX_PHYSMEM_BITS: the direct map's size */
+	uint64_t phys_mask;       /* bits of an entry that hold the frame */
+};
+
+struct kd_vmem;
+
+struct kd_vmem *kd_vmem_new(struct kd_dump *dump, const struct kd_vmem_layout *layout);
+void kd_vmem_free(struct kd_vmem *vm);
+void kd_vmem_set_page_offset(struct kd_vmem *vm, uint64_t page_offset);
+
+/* Physical address of vaddr; -1 with why (which level is not present). */
+int kd_vmem_translate(struct kd_vmem *vm, uint64_t vaddr, uint64_t *paddr, kd_err *err);
+
+/* Reads kernel virtual memory, across pages. */
+int kd_vmem_read(struct kd_vmem *vm, uint64_t vaddr, void *buf, size_t len, kd_err *err);
+
+/* Translates with another top-level table (a user process's mm->pgd). */
+int kd_vmem_translate_pgd(struct kd_vmem *vm, uint64_t pgd_phys, uint64_t vaddr,
+			  uint64_t *paddr, kd_err *err);
+
+#endif
