@@ -40,6 +40,29 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 
 void kd_decoder_free(kd_decoder *dec);
 
+/* --- session: a kdump vmcore with its debug vmlinux ------------------ */
+
+typedef struct kd_session kd_session;
+
+struct kd_session_opts {
+	const char *const *module_dirs; /* where to look for module .ko files */
+	size_t n_module_dirs;
+};
+
+/* Opens a dump and its vmlinux, given in either order (told apart by
+ * content). Fails with one line when they do not match or cannot be read. */
+kd_session *kd_session_open(const char *file1, const char *file2,
+			    const struct kd_session_opts *opts, kd_err *err);
+
+/* Runs one command line ("bt -a") with crash's syntax, writing to out.
+ * Returns 0, or -1 with err (the session stays usable). */
+int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err);
+
+/* How far KASLR moved the kernel, in MiB (crash's "kernel relocated"). */
+long kd_session_relocation_mb(const kd_session *s);
+
+void kd_session_close(kd_session *s);
+
 #ifdef __cplusplus
 }
 #endif

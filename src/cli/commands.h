@@ -3,5 +3,6 @@
 #define KD_CLI_COMMANDS_H
 
 int cmd_decode(int argc, char **argv);
+int cmd_session(int argc, char **argv);
 
 #endif

@@ -7,10 +7,12 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive decode [-r RELEASE] [-f LOG] [VMLINUX [BASE_PATH|auto] [MODULES_DIR...]]\n"
+	fputs("usage: kdive [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
+	      "       kdive decode [-r RELEASE] [-f LOG] [VMLINUX [BASE_PATH|auto] [MODULES_DIR...]]\n"
 	      "       kdive --version\n"
 	      "\n"
-	      "  decode   add source lines to a kernel oops/Call Trace and disassemble its Code: line\n",
+	      "  VMLINUX VMCORE  open a kdump vmcore with crash's commands (sys, bt, log, ps, mod...)\n"
+	      "  decode          add source lines to a kernel oops/Call Trace and disassemble Code: lines\n",
 	      out);
 }
 
@@ -30,7 +32,5 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "kdive: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	return cmd_session(argc, argv);
 }

@@ -1,0 +1,214 @@
+/* kdive [options] VMLINUX VMCORE: a crash-style session. Commands come from
+ * the prompt (libedit: line editing, history), from -c 'cmd; cmd', from
+ * -i FILE, or from stdin when it is not a terminal. `cmd | pipeline` runs
+ * the pipeline with the command's output on its stdin; `cmd > file` and
+ * `cmd >> file` write to a file. */
+#include <editline/readline.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "kdive/kdive.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: kdive [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
+	      "Opens a kdump vmcore (any makedumpfile format, or a QEMU dump) with the\n"
+	      "crashed kernel's debug vmlinux, in either order, and runs crash-style\n"
+	      "commands: type `help` at the prompt.\n",
+	      out);
+}
+
+/* The first '|' or '>' outside quotes splits command from destination. */
+static char *find_redirect(char *line)
+{
+	char quote = 0;
+
+	for (char *p = line; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (*p == '|' || *p == '>') {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* Runs one command line; returns false when the session should end. */
+static bool run_line(kd_session *s, char *line, int *failures)
+{
+	char *redir, *dest = NULL;
+	FILE *out = stdout;
+	bool piped = false;
+	kd_err err = { "" };
+	int rc;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return true;
+	if (strcmp(line, "q") == 0 || strcmp(line, "quit") == 0 || strcmp(line, "exit") == 0)
+		return false;
+	if ((redir = find_redirect(line))) {
+		char kind = *redir;
+		bool append = kind == '>' && redir[1] == '>';
+
+		*redir = '\0';
+		dest = trim(redir + 1 + append);
+		if (!*dest) {
+			fprintf(stderr, "kdive: nothing after '%c'\n", kind);
+			(*failures)++;
+			return true;
+		}
+		fflush(stdout);
+		piped = kind == '|';
+		out = piped ? popen(dest, "w") : fopen(dest, append ? "a" : "w");
+		if (!out) {
+			perror(dest);
+			(*failures)++;
+			return true;
+		}
+	}
+	rc = kd_session_exec(s, trim(line), out, &err);
+	if (out != stdout)
+		piped ? pclose(out) : fclose(out);
+	else
+		fflush(stdout);
+	if (rc != 0) {
+		fprintf(stderr, "kdive: %s\n", err.msg);
+		(*failures)++;
+	}
+	return true;
+}
+
+/* -c 'a; b': commands separated by ';' (outside quotes). */
+static bool run_script(kd_session *s, char *cmds, int *failures)
+{
+	char quote = 0, *start = cmds;
+
+	for (char *p = cmds;; p++) {
+		if (quote && *p == quote)
+			quote = 0;
+		else if (!quote && (*p == '"' || *p == '\''))
+			quote = *p;
+		else if (!*p || (!quote && *p == ';')) {
+			bool last = !*p;
+			*p = '\0';
+			if (!run_line(s, start, failures))
+				return false;
+			if (last)
+				return true;
+			start = p + 1;
+		}
+	}
+}
+
+static void run_stream(kd_session *s, FILE *in, int *failures)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (getline(&line, &cap, in) >= 0)
+		if (!run_line(s, line, failures))
+			break;
+	free(line);
+}
+
+static void run_prompt(kd_session *s, int *failures)
+{
+	char hist[4096];
+	const char *home = getenv("HOME");
+	char *line;
+
+	snprintf(hist, sizeof(hist), "%s/.kdive_history", home ? home : ".");
+	read_history(hist);
+	kd_session_exec(s, "sys", stdout, &(kd_err){ "" });
+	putchar('\n');
+	while ((line = readline("kdive> "))) {
+		if (*trim(line))
+			add_history(line);
+		bool go_on = run_line(s, line, failures);
+		free(line);
+		if (!go_on)
+			break;
+	}
+	write_history(hist);
+}
+
+int cmd_session(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "modules", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	struct kd_session_opts opts = { 0 };
+	char *cmds = NULL;
+	const char *script = NULL;
+	kd_session *s;
+	kd_err err = { "" };
+	int c, failures = 0;
+
+	if (!dirs)
+		return 1;
+	while ((c = getopt_long(argc, argv, "c:i:m:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cmds = optarg; break;
+		case 'i': script = optarg; break;
+		case 'm': dirs[opts.n_module_dirs++] = optarg; break;
+		case 'h': usage(stdout); free(dirs); return 0;
+		default: usage(stderr); free(dirs); return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		free(dirs);
+		return 2;
+	}
+	opts.module_dirs = dirs;
+	s = kd_session_open(argv[optind], argv[optind + 1], &opts, &err);
+	free(dirs);
+	if (!s) {
+		fprintf(stderr, "kdive: %s\n", err.msg);
+		return 1;
+	}
+	if (kd_session_relocation_mb(s))
+		fprintf(stderr, "kdive: kernel relocated [%ldMB]\n", kd_session_relocation_mb(s));
+	if (cmds) {
+		run_script(s, cmds, &failures);
+	} else if (script) {
+		FILE *in = fopen(script, "r");
+		if (!in) {
+			perror(script);
+			failures++;
+		} else {
+			run_stream(s, in, &failures);
+			fclose(in);
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		run_prompt(s, &failures);
+	} else {
+		run_stream(s, stdin, &failures);
+	}
+	kd_session_close(s);
+	return failures ? 1 : 0;
+}

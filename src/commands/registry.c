@@ -1,0 +1,19 @@
+#include <string.h>
+
+#include "commands/command.h"
+
+extern const struct kd_command kd_cmd_help;
+
+/* One line per command; `help` lists them in this order. */
+const struct kd_command *const kd_commands[] = {
+	&kd_cmd_help,
+	NULL,
+};
+
+const struct kd_command *kd_command_find(const char *name)
+{
+	for (size_t i = 0; kd_commands[i]; i++)
+		if (strcmp(kd_commands[i]->name, name) == 0)
+			return kd_commands[i];
+	return NULL;
+}
