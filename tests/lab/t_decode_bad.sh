@@ -32,7 +32,7 @@ check "missing module: one line naming the module and the package" \
 	eval 'one_line nomod && grep -q "no debug info for module kernel_call_trace.*-dbg" "$tmp/nomod.err"'
 check "missing module: kernel frames still decoded" grep -qE 'do_init_module\+0x[0-9a-f]+/0x[0-9a-f]+ \(kernel/' "$tmp/nomod.out"
 
-IN=$CONSOLE run notelf /etc/os-release
+IN=$CONSOLE run notelf /etc/os-release auto "$(dirname "$KO")"
 check "non-ELF vmlinux: one line, exit 0" eval 'rc_is notelf 0 && one_line notelf && grep -q "not a readable ELF" "$tmp/notelf.err"'
 check "non-ELF vmlinux: log passes through" subsequence "$CONSOLE" "$tmp/notelf.out"
 
