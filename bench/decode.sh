@@ -20,8 +20,9 @@ fi
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 one=$tmp/one.log
-# The oops itself: from the "BUG:" line to the end of its trace.
-awk '/BUG: kernel NULL pointer dereference/ {f = 1} f {print} f && /---\[ end trace/ {exit}' \
+# The oops itself: from the "BUG:" line to its closing "CR2:" line (the
+# serial console ends lines with \r\n).
+awk '/BUG: kernel NULL pointer dereference/ {f = 1} f {print} f && /(---\[ end trace|\] CR2: [0-9a-f]+\r?$)/ {exit}' \
 	"$LAB/oops-module/console.log" >"$one"
 [ -s "$one" ] || cp "$LAB/oops-module/console.log" "$one"
 for _ in $(seq 100); do cat "$one"; done >"$tmp/hundred.log"
@@ -30,7 +31,7 @@ moddir=$(dirname "$MODULE_KO")
 measure() { # label, input, command... -> "seconds maxrss_kib"
 	local in=$2; shift 2
 	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" <"$in" >/dev/null 2>&1 || true
-	cat "$tmp/time"
+	tail -n 1 "$tmp/time"
 }
 
 row() { # name, input

@@ -4,6 +4,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,8 +12,19 @@
 #include "base/err.h"
 #include "symbols/symbol_index.h"
 
+/* Source lines already computed: logs repeat the same frames (one oops per
+ * CPU, the same trace warned 100 times), and the inline-scope walk costs
+ * far more than the lookup. */
+struct srcline_memo {
+	uint64_t addr;
+	size_t n;
+	struct kd_srcloc *locs;
+};
+
 struct kd_symfile {
 	Dwfl_Module *mod;
+	struct srcline_memo *memo;
+	size_t memo_cap, memo_used; /* cap: power of two or 0 */
 	char build_id[129];
 	struct kd_symbol_index index;
 	int index_state; /* 0 not built, 1 built, -1 no symbol table */
@@ -56,6 +68,9 @@ void kd_symbolizer_free(struct kd_symbolizer *sz)
 	for (struct kd_symfile *f = sz->files, *next; f; f = next) {
 		next = f->next;
 		kd_symbol_index_free(&f->index);
+		for (size_t i = 0; i < f->memo_cap; i++)
+			free(f->memo[i].locs);
+		free(f->memo);
 		free(f);
 	}
 	dwfl_end(sz->dwfl);
@@ -185,8 +200,8 @@ static size_t inline_callers(Dwfl_Module *mod, uint64_t addr, struct kd_srcloc *
 	return n;
 }
 
-size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr, struct kd_srcloc *out,
-			   size_t max)
+static size_t srclines_uncached(struct kd_symfile *sf, uint64_t addr, struct kd_srcloc *out,
+				size_t max)
 {
 	Dwfl_Line *line = dwfl_module_getsrc(sf->mod, addr);
 	const char *src;
@@ -199,6 +214,65 @@ size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr, struct kd_srclo
 		return 0;
 	out[0] = (struct kd_srcloc){ src, lineno };
 	return 1 + inline_callers(sf->mod, addr, out + 1, max - 1);
+}
+
+static struct srcline_memo *memo_slot(struct kd_symfile *sf, uint64_t addr)
+{
+	size_t mask = sf->memo_cap - 1, i = (size_t)(addr * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+
+	while (sf->memo[i].locs && sf->memo[i].addr != addr)
+		i = (i + 1) & mask;
+	return &sf->memo[i];
+}
+
+static bool memo_grow(struct kd_symfile *sf)
+{
+	struct srcline_memo *old = sf->memo;
+	size_t old_cap = sf->memo_cap;
+
+	sf->memo_cap = old_cap ? old_cap * 2 : 64;
+	sf->memo = calloc(sf->memo_cap, sizeof(*sf->memo));
+	if (!sf->memo) {
+		sf->memo = old;
+		sf->memo_cap = old_cap;
+		return false;
+	}
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].locs)
+			*memo_slot(sf, old[i].addr) = old[i];
+	free(old);
+	return true;
+}
+
+size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr, struct kd_srcloc *out,
+			   size_t max)
+{
+	struct srcline_memo *m;
+	size_t n;
+
+	if (max == 0)
+		return 0;
+	if (sf->memo_cap) {
+		m = memo_slot(sf, addr);
+		if (m->locs) {
+			n = m->n < max ? m->n : max;
+			memcpy(out, m->locs, n * sizeof(*out));
+			return n;
+		}
+	}
+	n = srclines_uncached(sf, addr, out, max);
+	if ((sf->memo_used + 1) * 2 > sf->memo_cap && !memo_grow(sf))
+		return n;
+	m = memo_slot(sf, addr);
+	/* An empty answer is remembered too: one spare entry marks it. */
+	m->locs = malloc((n ? n : 1) * sizeof(*out));
+	if (m->locs) {
+		memcpy(m->locs, out, n * sizeof(*out));
+		m->addr = addr;
+		m->n = n;
+		sf->memo_used++;
+	}
+	return n;
 }
 
 const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off)
