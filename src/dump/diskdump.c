@@ -50,6 +50,7 @@ struct diskdump {
 	uint64_t *bits;    /* the 2nd bitmap */
 	uint64_t *rank;    /* dumped pfns before each RANK_WORDS-word block */
 	uint64_t descs;    /* file offset of the page descriptors */
+	int out_of_space;  /* makedumpfile stopped writing: DUMP_DH_COMPRESSED_INCOMPLETE */
 	struct kd_page_cache *cache;
 	unsigned char *zbuf; /* one compressed page */
 };
@@ -164,7 +165,7 @@ static const unsigned char *load_page(struct kd_dump *d, uint64_t pfn, kd_err *e
 	size = kd_le32(pd + 8);
 	flags = kd_le32(pd + 12);
 	codec = flags & CODECS;
-	if (!off && !size && d->info.incomplete) {
+	if (!off && !size && dd->out_of_space) {
 		kd_fail(err, "%s: physical page 0x%" PRIx64 " was never written: the dump is "
 			"incomplete (makedumpfile ran out of space)", d->src.name, paddr);
 		return NULL;
@@ -206,6 +207,26 @@ static ssize_t dd_read(struct kd_dump *d, uint64_t paddr, void *buf, size_t len,
 		n = len;
 	memcpy(buf, page + in, n);
 	return (ssize_t)n;
+}
+
+/* Whether the file ends before the data of the last pages: a copy cut
+ * short. Page data follows pfn order, except that every zero page shares
+ * one copy at the start, so the highest end among the last descriptors
+ * is the end of the data. */
+static int cut_short(struct kd_dump *d, const struct diskdump *dd, uint64_t ndumped)
+{
+	unsigned char pd[256 * PD_SIZE];
+	uint64_t n = ndumped < 256 ? ndumped : 256, end = 0;
+
+	if (kd_src_read(&d->src, dd->descs + (ndumped - n) * PD_SIZE, pd, n * PD_SIZE,
+			"last page descriptors", NULL) < 0)
+		return 1;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t e = kd_le64(pd + i * PD_SIZE) + kd_le32(pd + i * PD_SIZE + 8);
+		if (e > end)
+			end = e;
+	}
+	return kd_src_check(&d->src, 0, end, "page data", NULL) < 0;
 }
 
 static const struct kd_dump_ops dd_ops = {
@@ -346,7 +367,8 @@ int kd_diskdump_open(struct kd_dump *d, kd_err *err)
 	d->info.dump_level = version >= 1 ? (int32_t)kd_le32(sh + SH_DUMP_LEVEL) : -1;
 	/* level 1 drops only zero pages, which this format still maps */
 	d->filtered = d->info.dump_level > 1;
-	d->info.incomplete = !!(status & DUMP_DH_COMPRESSED_INCOMPLETE);
+	dd->out_of_space = !!(status & DUMP_DH_COMPRESSED_INCOMPLETE);
+	d->info.incomplete = dd->out_of_space || cut_short(d, dd, ndumped);
 	d->info.nr_cpus = (int32_t)kd_le32(h + DH_NR_CPUS);
 	d->info.timestamp = (int64_t)kd_le64(h + DH_TIMESTAMP);
 	return 0;

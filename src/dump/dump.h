@@ -63,7 +63,8 @@ struct kd_dump_info {
 	uint32_t page_size;
 	uint64_t max_pfn;   /* pfns from here on are beyond the dump */
 	int dump_level;     /* makedumpfile -d; -1 when the format has none */
-	int incomplete;     /* the writer ran out of space: pages are missing */
+	int incomplete;     /* pages are missing: the writer ran out of space, or
+			     * the file is cut short */
 	int nr_cpus;        /* header's nr_cpus, else NT_PRSTATUS count */
 	int64_t timestamp;  /* kdump header time (s since the epoch), 0 if none */
 	/* kdump header utsname; "" when absent (ELF, QEMU) */

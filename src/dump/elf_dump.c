@@ -168,18 +168,16 @@ static int load_phdrs(struct kd_dump *d, struct elf_dump *e, const unsigned char
 	for (uint64_t i = 0; i < phnum; i++) {
 		const unsigned char *p = ph + i * sizeof(Elf64_Phdr);
 		uint32_t type = kd_le32(p + offsetof(Elf64_Phdr, p_type));
-		uint64_t off = kd_le64(p + offsetof(Elf64_Phdr, p_offset));
-		uint64_t filesz = kd_le64(p + offsetof(Elf64_Phdr, p_filesz));
 		struct seg s = {
 			.paddr = kd_le64(p + offsetof(Elf64_Phdr, p_paddr)),
 			.memsz = kd_le64(p + offsetof(Elf64_Phdr, p_memsz)),
-			.filesz = filesz,
-			.offset = off,
+			.filesz = kd_le64(p + offsetof(Elf64_Phdr, p_filesz)),
+			.offset = kd_le64(p + offsetof(Elf64_Phdr, p_offset)),
 		};
 
-		if (type == PT_NOTE && filesz) {
-			(*notes)[(*nnotes)][0] = off;
-			(*notes)[(*nnotes)++][1] = filesz;
+		if (type == PT_NOTE && s.filesz) {
+			(*notes)[*nnotes][0] = s.offset;
+			(*notes)[(*nnotes)++][1] = s.filesz;
 		}
 		if (type != PT_LOAD || !s.memsz)
 			continue;
@@ -192,6 +190,9 @@ static int load_phdrs(struct kd_dump *d, struct elf_dump *e, const unsigned char
 		}
 		if (s.filesz < s.memsz)
 			d->filtered = 1;
+		/* QEMU writes p_offset -1 for memory it filtered out (p_filesz 0) */
+		if (s.filesz && kd_src_check(&d->src, s.offset, s.filesz, "PT_LOAD data", NULL) < 0)
+			d->info.incomplete = 1; /* cut short: reads there will say so */
 		e->seg[e->nseg++] = s;
 	}
 	rc = 0;

@@ -54,10 +54,22 @@ static const char *const kdump_scenarios[] = {"oops-module", "sysrq"};
 
 /* ------------------------------------------------------------ helpers */
 
+/* snprintf that fails the test instead of cutting a path or command */
+static void fmt(char *out, size_t size, const char *f, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(out, size, f, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		fail_msg("too long: %s", out);
+}
+
 static void path_of(char *out, const char *scen, const char *file)
 {
-	if (snprintf(out, PATH_MAX, "%s/%s/%s", lab, scen, file) >= PATH_MAX)
-		fail_msg("lab path too long: %s", lab);
+	fmt(out, PATH_MAX, "%s/%s/%s", lab, scen, file);
 }
 
 static int exists(const char *path)
@@ -186,6 +198,7 @@ static void check_open(const char *scen, const char *file, const char *name, int
 	assert_int_equal(in->page_size, PAGE);
 	assert_int_equal(in->nr_cpus, (int)ncpu);
 	assert_int_equal(kd_dump_is_filtered(d), filtered);
+	assert_int_equal(in->incomplete, 0);
 	if (strstr(name, "kdump-compressed") && !strstr(name, "QEMU")) {
 		assert_int_equal(in->dump_level, 31);
 		assert_string_equal(in->release, abi);
@@ -420,6 +433,7 @@ static int check_cut(const char *full, struct kd_dump *whole, uint64_t cut, char
 	unsigned char a[PAGE], b[PAGE];
 	struct kd_dump *d;
 	uint64_t max = kd_dump_info(whole)->max_pfn, step = max / 3000 + 1;
+	size_t cut_reads = 0;
 	kd_err err;
 
 	snprintf(path, sizeof(path), "%s/cut-%" PRIu64, tmpdir, cut);
@@ -440,9 +454,13 @@ static int check_cut(const char *full, struct kd_dump *whole, uint64_t cut, char
 			(*ok)++;
 		} else {
 			check_msg(&err, path, "truncated");
-			(*short_reads)++;
+			cut_reads++;
 		}
 	}
+	/* pages are missing: open said so */
+	if (cut_reads)
+		assert_int_equal(kd_dump_info(d)->incomplete, 1);
+	*short_reads += cut_reads;
 	kd_dump_close(d);
 	unlink(path);
 	return 1;
@@ -703,6 +721,113 @@ static void test_flat_replay(void **state)
 	free(chunk);
 }
 
+/* ------------------------------------------------ makedumpfile's output */
+
+static const char *makedumpfile;
+
+/* Runs makedumpfile with args (a shell fragment); its exit status. */
+static int run_makedumpfile(const char *args)
+{
+	char cmd[3 * PATH_MAX];
+
+	fmt(cmd, sizeof(cmd), "%s %s 2>/dev/null", makedumpfile, args);
+	return system(cmd);
+}
+
+/* Every page a and b both hold is the same; a's states are b's. */
+static size_t same_pages(struct kd_dump *a, struct kd_dump *b, int states_too)
+{
+	unsigned char pa[PAGE], pb[PAGE];
+	size_t same = 0;
+	kd_err err;
+
+	assert_int_equal(kd_dump_info(a)->max_pfn, kd_dump_info(b)->max_pfn);
+	for (uint64_t pfn = 0; pfn < kd_dump_info(a)->max_pfn; pfn++) {
+		enum kd_page_state s = kd_dump_page_state(a, pfn);
+
+		if (states_too)
+			assert_int_equal(kd_dump_page_state(b, pfn), s);
+		if (s != KD_PAGE_DUMPED || kd_dump_page_state(b, pfn) != KD_PAGE_DUMPED ||
+		    pfn % 4)
+			continue;
+		assert_int_equal(read_page(a, pfn, pa, &err), 0);
+		if (read_page(b, pfn, pb, &err))
+			fail_msg("%s", err.msg);
+		assert_memory_equal(pa, pb, PAGE);
+		same++;
+	}
+	return same;
+}
+
+/* More real files from the lab's dumps, made by the same makedumpfile:
+ * a flattened ELF (-E -F), a flattened dump replayed (-R), a dump that
+ * hit its size limit (-L: "incomplete") and one part of a split dump. */
+static void test_makedumpfile(void **state)
+{
+	char elf[PATH_MAX], flat[PATH_MAX], out[PATH_MAX], args[3 * PATH_MAX];
+	struct kd_dump *ref, *d;
+	unsigned char b[PAGE];
+	size_t ok = 0, missing = 0;
+	kd_err err;
+
+	(void)state;
+	skip_without_lab();
+	path_of(elf, "oops-module", "vmcore.elf");
+	path_of(flat, "oops-module", "vmcore.flat");
+	ref = open_ok(elf);
+
+	fmt(out, sizeof(out), "%s/elf.flat", tmpdir);
+	fmt(args, sizeof(args), "-E -F -d 31 '%s' > '%s'", elf, out);
+	assert_int_equal(run_makedumpfile(args), 0);
+	d = open_ok(out);
+	assert_string_equal(kd_dump_format(d), "flattened ELF vmcore");
+	assert_true(same_pages(ref, d, 1) > 3000);
+	kd_dump_close(d);
+	unlink(out);
+
+	fmt(out, sizeof(out), "%s/replayed.zlib", tmpdir);
+	fmt(args, sizeof(args), "-R '%s' < '%s' >/dev/null", out, flat);
+	assert_int_equal(run_makedumpfile(args), 0);
+	d = open_ok(out);
+	assert_string_equal(kd_dump_format(d), "kdump-compressed (zlib)");
+	{
+		struct kd_dump *f = open_ok(flat);
+		assert_true(same_pages(f, d, 1) > 3000);
+		kd_dump_close(f);
+	}
+	kd_dump_close(d);
+	unlink(out);
+
+	fmt(out, sizeof(out), "%s/incomplete.zlib", tmpdir);
+	fmt(args, sizeof(args), "-c -d 31 -L 6M '%s' '%s' >/dev/null", elf, out);
+	assert_int_not_equal(run_makedumpfile(args), 0); /* "size limit reached" */
+	d = open_ok(out);
+	assert_int_equal(kd_dump_info(d)->incomplete, 1);
+	for (uint64_t pfn = 0; pfn < kd_dump_info(d)->max_pfn; pfn++) {
+		if (kd_dump_page_state(d, pfn) != KD_PAGE_DUMPED)
+			continue;
+		if (read_page(d, pfn, b, &err) == 0) {
+			ok++;
+		} else {
+			check_msg(&err, out, "incomplete");
+			missing++;
+		}
+	}
+	assert_true(ok > 1000 && missing > 1000);
+	kd_dump_close(d);
+	unlink(out);
+
+	fmt(out, sizeof(out), "%s/part", tmpdir);
+	fmt(args, sizeof(args), "--split -d 31 '%s' '%s1' '%s2' >/dev/null", elf, out, out);
+	assert_int_equal(run_makedumpfile(args), 0);
+	fmt(out, sizeof(out), "%s/part1", tmpdir);
+	expect_open_fails(out, "split dump");
+	unlink(out);
+	fmt(out, sizeof(out), "%s/part2", tmpdir);
+	unlink(out);
+	kd_dump_close(ref);
+}
+
 /* -------------------------------------------------------------- codecs */
 
 /* A real page, compressed by each codec's own library, decompresses to
@@ -861,6 +986,13 @@ int main(void)
 	int rc;
 
 	find_lab();
+	for (const char *const *p = (const char *const[]){"/usr/sbin/makedumpfile",
+			"/usr/bin/makedumpfile", "/sbin/makedumpfile", NULL}; *p; p++)
+		if (!makedumpfile && access(*p, X_OK) == 0)
+			makedumpfile = *p;
+	if (makedumpfile) /* the lab's tool; without it this one cannot run */
+		tests[n++] = (struct CMUnitTest)WITH(test_makedumpfile, NULL,
+						     "makedumpfile -E -F, -R, -L, --split output");
 	/* one test per dump file the lab has (snappy and zstd depend on the
 	 * makedumpfile build) */
 	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
