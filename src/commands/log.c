@@ -1,0 +1,135 @@
+/* log [-tTmcd]: the kernel log from the dump's printk buffer, laid out as
+ * crash prints it: "[    5.699507] text", continuation lines of a record
+ * indented under its first. */
+#include <ctype.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "commands/command.h"
+#include "kernel/clock.h"
+#include "kernel/printk.h"
+
+extern const struct kd_command kd_cmd_log;
+
+struct log_opts {
+	int no_time, wall_time, level, caller, dict;
+	int64_t boot;    /* -T: wall time at boot */
+	int caller_width;
+	FILE *out;
+};
+
+/* Non-printing bytes become '.', as in crash, so a terminal stays sane. */
+static void put_text(FILE *out, const char *s, size_t len, int indent)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			fprintf(out, "\n%*s", indent, "");
+		else
+			fputc(isprint(c) || isspace(c) ? c : '.', out);
+	}
+}
+
+static int print_record(const struct kd_printk_record *r, void *arg)
+{
+	const struct log_opts *o = arg;
+	int indent = 0;
+
+	if (o->wall_time) {
+		char date[64];
+
+		kd_clock_format(o->boot + (int64_t)(r->ts_nsec / 1000000000ULL), date, sizeof(date));
+		indent += fprintf(o->out, "[%s] ", date);
+	} else if (!o->no_time) {
+		indent += fprintf(o->out, "[%5llu.%06llu] ",
+				  (unsigned long long)(r->ts_nsec / 1000000000ULL),
+				  (unsigned long long)(r->ts_nsec % 1000000000ULL / 1000));
+	}
+	if (o->caller && r->has_caller) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%c%u", r->caller_id & KD_PRINTK_CALLER_CPU ? 'C' : 'T',
+			 r->caller_id & ~KD_PRINTK_CALLER_CPU);
+		indent += fprintf(o->out, "[%*s] ", o->caller_width, id);
+	}
+	if (o->level && r->level >= 0)
+		indent += fprintf(o->out, "<%x>", r->level);
+	put_text(o->out, r->text, r->text_len, indent);
+	if (o->dict) {
+		for (size_t i = 0; i < r->dict_len;) {
+			size_t n = strnlen(r->dict + i, r->dict_len - i);
+
+			fprintf(o->out, "\n%*s", indent, "");
+			put_text(o->out, r->dict + i, n, indent);
+			i += n + 1;
+		}
+	}
+	fputc('\n', o->out);
+	return ferror(o->out) ? 1 : 0;
+}
+
+/* crash sizes the caller column for the largest pid: 6 up to 99999. */
+static int caller_width(struct kd_kernel *k)
+{
+	uint64_t addr;
+	uint32_t pid_max;
+
+	if (kd_kernel_symbol(k, "pid_max", &addr, NULL) != 0 ||
+	    kd_kernel_read_u32(k, addr, &pid_max, NULL) != 0)
+		return 8;
+	return pid_max <= 99999 ? 6 : pid_max <= 999999 ? 7 : 8;
+}
+
+static int run_log(struct kd_session *s, int argc, char **argv, FILE *out, kd_err *err)
+{
+	struct log_opts o = { .out = out };
+	int c, rc;
+
+	opterr = 0; /* one error line, ours */
+	while ((c = getopt(argc, argv, "tTmcd")) != -1) {
+		switch (c) {
+		case 't': o.no_time = 1; break;
+		case 'T': o.wall_time = 1; break;
+		case 'm': o.level = 1; break;
+		case 'c': o.caller = 1; break;
+		case 'd': o.dict = 1; break;
+		default: return kd_fail(err, "log: unknown option -%c (usage: %s)", optopt, kd_cmd_log.usage);
+		}
+	}
+	if (optind < argc)
+		return kd_fail(err, "log: unexpected argument %s (usage: %s)", argv[optind],
+			       kd_cmd_log.usage);
+	if (o.wall_time) {
+		uint64_t up;
+
+		if (kd_clock_crash_time(s->k, &o.boot, err) != 0 ||
+		    kd_clock_uptime(s->k, &up, err) != 0)
+			return kd_wrap(err, "log -T");
+		o.boot -= (int64_t)up;
+	}
+	if (o.caller)
+		o.caller_width = caller_width(s->k);
+	rc = kd_printk_foreach(s->k, print_record, &o, err);
+	if (rc < 0)
+		return kd_wrap(err, "log");
+	if (rc > 0)
+		return kd_fail(err, "log: write error");
+	return 0;
+}
+
+const struct kd_command kd_cmd_log = {
+	.name = "log",
+	.usage = "log [-tTmcd]",
+	.summary = "the kernel log (printk buffer) of the dump",
+	.help = "  Prints the kernel's message buffer oldest first, as crash does:\n"
+		"  \"[seconds.micros] text\", lines after a record's first indented.\n"
+		"    -t  no timestamps\n"
+		"    -T  wall-clock timestamps (boot time + printk time; printk's clock\n"
+		"        drifts from wall time, so treat them as approximate)\n"
+		"    -m  the message level, <N>, before each message\n"
+		"    -c  the caller: [Tpid] or [Ccpu]\n"
+		"    -d  dev_printk()'s SUBSYSTEM= and DEVICE= under the message\n",
+	.run = run_log,
+};
