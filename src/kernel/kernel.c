@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "decode/kernel_id.h"
 #include "dump/dump.h"
+#include "kernel/modules.h"
 #include "kernel/types.h"
 #include "kernel/vmcoreinfo.h"
 #include "memory/vmem.h"
@@ -18,6 +19,7 @@ void kd_kernel_close(struct kd_kernel *k)
 {
 	if (!k)
 		return;
+	kd_modules_free(k->modules);
 	kd_types_free(k->types);
 	kd_vmem_free(k->vm);
 	kd_symbolizer_free(k->sz);

@@ -15,6 +15,7 @@ struct kd_symbolizer;
 struct kd_symfile;
 struct kd_vmem;
 struct kd_types;
+struct kd_modules;
 
 struct kd_kernel {
 	char *vmlinux_path, *dump_path;
@@ -29,6 +30,7 @@ struct kd_kernel {
 	char release[128];
 	int nr_cpus;           /* nr_cpu_ids */
 	uint64_t *per_cpu_offset;
+	struct kd_modules *modules; /* read on first use (kernel/modules.h) */
 };
 
 struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump, kd_err *err);

@@ -99,12 +99,29 @@ static int visit_process(struct kd_kernel *k, uint64_t addr, void *arg)
 	uint64_t signal;
 
 	if (kd_kernel_member(k, addr, "task_struct", "signal", &signal, w->err) != 0)
-		return -1;
+		return kd_wrap(w->err, "task_struct at 0x%llx", (unsigned long long)addr);
 	/* A process whose signal_struct is gone (exiting) still counts. */
 	if (!signal)
 		return visit_thread(k, addr, arg);
 	return walk_list(k, signal + (uint64_t)w->thread_head, w->thread_node, visit_thread, w,
 			 w->err);
+}
+
+/* The idle tasks of the other CPUs (swapper/N, pid 0) are on no list:
+ * each runqueue points at its own. */
+static int visit_idle(struct kd_kernel *k, uint64_t init_task, struct walk *w)
+{
+	for (int cpu = 1; cpu < k->nr_cpus; cpu++) {
+		uint64_t rq, idle;
+		int rc;
+
+		if (kd_kernel_per_cpu(k, "runqueues", cpu, &rq, w->err) != 0 ||
+		    kd_kernel_member(k, rq, "rq", "idle", &idle, w->err) != 0)
+			return kd_wrap(w->err, "CPU %d's runqueue", cpu);
+		if (idle && idle != init_task && (rc = visit_thread(k, idle, w)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err)
@@ -120,7 +137,7 @@ int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err)
 	    (w.thread_node = kd_kernel_offsetof(k, "task_struct", "thread_node", err)) < 0)
 		return -1;
 	/* init_task (the idle task of CPU 0) is the list head, not an entry. */
-	if ((rc = visit_thread(k, init_task, &w)) != 0)
+	if ((rc = visit_thread(k, init_task, &w)) != 0 || (rc = visit_idle(k, init_task, &w)) != 0)
 		return rc;
 	return walk_list(k, init_task + (uint64_t)tasks, tasks, visit_process, &w, err);
 }

@@ -1,5 +1,6 @@
 /* Tasks of the crashed kernel: every thread, by walking init_task.tasks
- * and each process's signal->thread_head, and which task ran on each CPU. */
+ * and each process's signal->thread_head, the per-CPU idle tasks, and which
+ * task ran on each CPU. */
 #ifndef KD_KERNEL_TASKS_H
 #define KD_KERNEL_TASKS_H
 
@@ -26,9 +27,10 @@ struct kd_task {
 /* Reads the task_struct at addr. */
 int kd_task_read(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *err);
 
-/* Calls cb for every thread, processes in list order, threads after their
- * leader. A non-zero return from cb stops the walk and is returned. A
- * corrupt list stops with an error naming the task where it broke. */
+/* Calls cb for every thread: the idle task of each CPU (init_task first),
+ * then processes in list order, threads after their leader. A non-zero
+ * return from cb stops the walk and is returned. A corrupt list stops with
+ * an error naming the task where it broke. */
 typedef int (*kd_task_cb)(struct kd_kernel *k, const struct kd_task *t, void *arg);
 int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err);
 
