@@ -14,8 +14,6 @@ struct kd_session {
 	struct kd_kernel *k;
 	char **module_dirs;       /* --modules DIR, then mod -S DIR */
 	size_t n_module_dirs;
-	void *modules;            /* owned by mod.c: loaded module debug info */
-	void (*modules_free)(void *modules);
 };
 
 struct kd_command {

@@ -119,8 +119,6 @@ void kd_session_close(kd_session *s)
 {
 	if (!s)
 		return;
-	if (s->modules_free)
-		s->modules_free(s->modules);
 	kd_kernel_close(s->k);
 	for (size_t i = 0; i < s->n_module_dirs; i++)
 		free(s->module_dirs[i]);
