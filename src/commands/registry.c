@@ -6,6 +6,7 @@ extern const struct kd_command kd_cmd_help;
 extern const struct kd_command kd_cmd_ps;
 extern const struct kd_command kd_cmd_mod;
 extern const struct kd_command kd_cmd_sym;
+extern const struct kd_command kd_cmd_bt;
 extern const struct kd_command kd_cmd_log;
 extern const struct kd_command kd_cmd_sys;
 
@@ -15,6 +16,7 @@ const struct kd_command *const kd_commands[] = {
 	&kd_cmd_ps,
 	&kd_cmd_mod,
 	&kd_cmd_sym,
+	&kd_cmd_bt,
 	&kd_cmd_log,
 	&kd_cmd_sys,
 	NULL,

@@ -366,3 +366,53 @@ const char *kd_symfile_comp_dir(struct kd_symfile *sf, const char *func)
 		return NULL;
 	return dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
 }
+
+int kd_symfile_cfi(struct kd_symfile *sf, uint64_t addr, struct kd_cfi_rule *out, kd_err *err)
+{
+	Dwarf_Addr bias;
+	Dwarf_CFI *cfi = dwfl_module_dwarf_cfi(sf->mod, &bias);
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op *ops, mem[3];
+	size_t nops;
+	int rc = -1;
+
+	if ((!cfi || dwarf_cfi_addrframe(cfi, addr - bias, &frame) != 0) &&
+	    (!(cfi = dwfl_module_eh_cfi(sf->mod, &bias)) ||
+	     dwarf_cfi_addrframe(cfi, addr - bias, &frame) != 0))
+		return kd_fail(err, "no DWARF CFI for 0x%llx", (unsigned long long)addr);
+	/* CFA: DW_OP_bregN offset, or DW_OP_bregx reg offset */
+	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 ||
+	    !((ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) ||
+	      ops[0].atom == DW_OP_bregx)) {
+		kd_fail(err, "DWARF CFI at 0x%llx: CFA is not register + offset",
+			(unsigned long long)addr);
+		goto out;
+	}
+	if (ops[0].atom == DW_OP_bregx) {
+		out->cfa_reg = (int)ops[0].number;
+		out->cfa_offset = (int64_t)ops[0].number2;
+	} else {
+		out->cfa_reg = ops[0].atom - DW_OP_breg0;
+		out->cfa_offset = (int64_t)ops[0].number;
+	}
+	out->bp_saved = 0;
+	/* rbp (DWARF 6): "offset(N)" is DW_OP_call_frame_cfa [DW_OP_plus_uconst N | DW_OP_consts N,
+	 * DW_OP_plus]; no ops means undefined or unchanged. */
+	if (dwarf_frame_register(frame, 6, mem, &ops, &nops) == 0 && nops >= 1 &&
+	    ops[0].atom == DW_OP_call_frame_cfa) {
+		if (nops == 1) {
+			out->bp_saved = 1;
+			out->bp_offset = 0;
+		} else if (nops == 2 && ops[1].atom == DW_OP_plus_uconst) {
+			out->bp_saved = 1;
+			out->bp_offset = (int64_t)ops[1].number;
+		} else if (nops == 3 && ops[1].atom == DW_OP_consts && ops[2].atom == DW_OP_plus) {
+			out->bp_saved = 1;
+			out->bp_offset = (int64_t)ops[1].number;
+		}
+	}
+	rc = 0;
+out:
+	free(frame);
+	return rc;
+}

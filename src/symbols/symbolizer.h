@@ -61,4 +61,19 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf,
 /* Compilation directory of the CU containing func, or NULL. */
 const char *kd_symfile_comp_dir(struct kd_symfile *sf, const char *func);
 
+/* One frame's unwind rule from DWARF CFI (.debug_frame, else .eh_frame),
+ * for code that has no ORC data: the caller's stack pointer (CFA) is
+ * DWARF register cfa_reg (7 rsp, 6 rbp) + cfa_offset; the return address
+ * is at CFA - 8; rbp was saved at CFA + bp_offset when bp_saved. */
+struct kd_cfi_rule {
+	int cfa_reg;
+	int64_t cfa_offset;
+	int bp_saved;
+	int64_t bp_offset;
+};
+
+/* The rule at file address addr. Returns 0, or -1 with err when the file
+ * has no CFI for addr or the rule is not of that simple form. */
+int kd_symfile_cfi(struct kd_symfile *sf, uint64_t addr, struct kd_cfi_rule *out, kd_err *err);
+
 #endif

@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# `bt` on the lab's dumps, both kernels, every kdump format and the QEMU
+# dumps. The truth is the crashed kernel's own Call Trace on the console:
+# the panic task's frames from the exception frame (the faulting function,
+# as [exception RIP: func+dec]) down to the syscall entry equal the
+# console's reliable frames (those without "?") in order, and the user
+# registers equal the console's; above them is the panic/kexec path. Also:
+# a sleeping task (pid 1, and the same by task address), bt -a (one trace
+# per CPU), bt -l against eu-addr2line, the time bt takes, and dumps that
+# are cut short or lack the stack page (one line, no crash).
+set -u
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# The crashed kernel's console (up to the capture kernel's banner).
+first_kernel() { tr -d '\r' <"$1" | awk '/\] Linux version / && ++n == 2 { exit } { print }'; }
+
+# The first Call Trace's reliable frames, one name per line.
+console_frames() {
+	awk '/Call Trace:/ { on = 1; next } on && (/<\/TASK>/ || /RIP: 0033/ || /---\[ end/) { exit } on' "$1" |
+		sed -E 's/^\[ *[0-9]+\.[0-9]+\] *//; s/^ +//' | grep -vE '^(\?|<)' |
+		sed -E 's/\+0x[0-9a-f]+\/0x[0-9a-f]+.*//'
+}
+
+# The kernel-mode RIP the console printed before that trace, as bt names it
+# ("EXC init_module+19"), or nothing (sysrq panics without an exception).
+console_rip() {
+	awk '/Call Trace:/ { exit } { print }' "$1" | grep -oE 'RIP: 0010:[A-Za-z0-9_.]+\+0x[0-9a-f]+' | head -1 |
+		sed -E 's/RIP: 0010://' | while IFS=+ read -r f o; do echo "EXC $f+$((o))"; done
+}
+
+# bt output -> the first task's frames: "name" per frame, "EXC func+off"
+# per kernel exception frame.
+bt_frames() {
+	awk '/^PID:/ && ++n == 2 { exit }
+	     /^ ?#[0-9]+ \[[0-9a-f]+\] / { print $3; next }
+	     /^    \[exception RIP: / { s = $0; sub(/.*RIP: /, "", s); sub(/\]$/, "", s); print "EXC " s }' "$1"
+}
+
+# $2 (expected, a file of lines) is a suffix of the frames in $1, starting
+# at the first line of $2 that $1 has; lines of $2 before it may only be
+# dump_stack* (the console's own printing, returned before the panic).
+suffix_matches() {
+	local got=$1 want=$2 first
+	first=$(grep -nxFf "$got" "$want" | head -1 | cut -d: -f1)
+	[ -n "$first" ] || { echo "# no expected frame in bt's"; return 1; }
+	if [ "$first" -gt 1 ] && sed -n "1,$((first - 1))p" "$want" | grep -vq '^dump_stack'; then
+		echo "# console frames missing from bt: $(sed -n "1,$((first - 1))p" "$want" | paste -sd' ')"
+		return 1
+	fi
+	sed -n "$first,\$p" "$want" >"$tmp/want.tail"
+	local start
+	start=$(grep -nxF "$(head -1 "$tmp/want.tail")" "$got" | tail -1 | cut -d: -f1)
+	sed -n "$start,\$p" "$got" >"$tmp/got.tail"
+	if ! cmp -s "$tmp/got.tail" "$tmp/want.tail"; then
+		echo "# bt:      $(paste -sd' ' "$tmp/got.tail")"
+		echo "# console: $(paste -sd' ' "$tmp/want.tail")"
+		return 1
+	fi
+}
+
+# The frames above the console's part: the panic path.
+above_ok() { # frames, expected tail, kind (kdump-oops kdump-panic qemu)
+	local above=$tmp/above n
+	n=$(($(wc -l <"$1") - $(wc -l <"$2")))
+	head -n "$n" "$1" >"$above"
+	echo "# above: $(paste -sd' ' "$above")"
+	case $3 in
+	kdump-oops) [ "$(head -1 "$above")" = machine_kexec ] && grep -qx __crash_kexec "$above" &&
+		grep -qx crash_kexec "$above" && grep -qE '^oops_end' "$above" ;;
+	kdump-panic) [ "$(head -1 "$above")" = machine_kexec ] && grep -qx __crash_kexec "$above" ;;
+	qemu-oops) grep -qx panic "$above" && grep -qE '^oops_end' "$above" ;;
+	esac
+}
+
+# The user registers at the bottom equal the console's RIP/RSP line.
+user_regs_match() { # bt output, console
+	local rip rsp
+	read -r rip rsp < <(awk '/Call Trace:/ { on = 1 } on && /RIP: 0033:/ { r = $0; sub(/.*RIP: 0033:0x/, "", r) }
+		on && /RSP: 002b:/ { s = $0; sub(/.*RSP: 002b:/, "", s); sub(/ .*/, "", s); print r, s; exit }' "$2")
+	[ -n "$rip" ] || return 1
+	awk '/^PID:/ && ++n == 2 { exit } { print }' "$1" | grep -qiE "^    RIP: 0*$rip  RSP: 0*$rsp " &&
+		awk '/^PID:/ && ++n == 2 { exit } { print }' "$1" | tail -1 | grep -q 'CS: 0033  SS: 002b'
+}
+
+only_relocated() { ! grep -v 'kernel relocated' "$1" | grep -q .; }
+
+# A sleeping task: __schedule, schedule, ..., the syscall entry, user regs.
+sleeper_ok() {
+	bt_frames "$1" >"$tmp/sleep"
+	echo "# pid 1: $(paste -sd' ' "$tmp/sleep")"
+	[ "$(sed -n 1p "$tmp/sleep")" = __schedule ] && [ "$(sed -n 2p "$tmp/sleep")" = schedule ] &&
+		[ "$(tail -1 "$tmp/sleep")" = entry_SYSCALL_64_after_hwframe ] &&
+		tail -1 "$1" | grep -q 'CS: 0033  SS: 002b'
+}
+
+# bt -a: one header per CPU, CPUs 0..n-1 in order, each with frames or registers.
+all_ok() { # output, cpus
+	[ "$(grep -c '^PID:' "$1")" -eq "$2" ] &&
+		[ "$(grep -oE '^PID: .*CPU: [0-9]+' "$1" | sed 's/.*CPU: //' | paste -sd' ')" = "$(seq 0 $(($2 - 1)) | paste -sd' ')" ] &&
+		[ "$(awk '/^PID:/ { if (n && !f) bad++; n++; f = 0; next } /^ ?#[0-9]|^    RIP:/ { f = 1 }
+			END { if (n && !f) bad++; print bad + 0 }' "$1")" -eq 0 ] && ! grep -q 'bt:' "$1"
+}
+
+# bt -l -s -x: the first three vmlinux frames' "file: line" equal
+# eu-addr2line's for func+off-1 (the call instruction, as crash does).
+lines_match() {
+	local n=0 bad=0 name off file want got
+	while IFS= read -r line && [ "$n" -lt 3 ]; do
+		[[ $line =~ ^\ ?#[0-9]+\ \[[0-9a-f]+\]\ ([A-Za-z0-9_.]+)\+0x([0-9a-f]+)\ at\ [0-9a-f]+$ ]] || continue
+		name=${BASH_REMATCH[1]} off=${BASH_REMATCH[2]}
+		IFS= read -r file
+		want=$(eu-addr2line -e "$VMLINUX" "$name+0x$(printf %x $((0x$off - 1)))" | sed -E 's/:([0-9]+)(:[0-9]+)?$/: \1/')
+		got=${file#    }
+		n=$((n + 1))
+		echo "# $name+0x$off: bt '$got' eu-addr2line '$want'"
+		[ "$got" = "$want" ] || bad=$((bad + 1))
+	done <"$1"
+	[ "$n" -eq 3 ] && [ "$bad" -eq 0 ]
+}
+
+ms() { date +%s%N | cut -c1-13; }
+
+# bt's own time on a freshly opened dump: best of three, minus `help`'s.
+bt_fast() { # dump
+	local best=999999 base=999999 t0 t
+	for _ in 1 2 3; do
+		t0=$(ms); "$KDIVE" "$VMLINUX" "$1" -c help >/dev/null 2>&1; t=$(($(ms) - t0))
+		[ "$t" -lt "$base" ] && base=$t
+		t0=$(ms); "$KDIVE" "$VMLINUX" "$1" -c bt >/dev/null 2>&1; t=$(($(ms) - t0))
+		[ "$t" -lt "$best" ] && best=$t
+	done
+	echo "# open+bt ${best} ms, open alone ${base} ms"
+	[ $((best - base)) -lt 100 ]
+}
+
+# Failures are one "kdive:" line each; no sanitizer report, no signal.
+clean_failure() { # rc, stderr
+	[ "$1" -lt 128 ] && ! grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$2" &&
+		! grep -v '^kdive: ' "$2" | grep -q .
+}
+
+# Copies an ELF vmcore with the page holding virtual address $3 marked
+# excluded (its PT_LOAD split, the page given no file bytes), as
+# makedumpfile leaves a page it filtered out.
+exclude_page() { # src dst vaddr
+	python3 - "$@" <<'EOF'
+import shutil, struct, sys
+src, dst, vaddr = sys.argv[1], sys.argv[2], int(sys.argv[3], 16)
+f = open(src, 'rb')
+eh = f.read(64)
+phoff, = struct.unpack_from('<Q', eh, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', eh, 0x36)
+f.seek(phoff)
+ph = [list(struct.unpack('<IIQQQQQQ', f.read(phentsize))) for _ in range(phnum)]
+info = {}
+for p in ph:
+    if p[0] != 4:
+        continue
+    f.seek(p[2]); d = f.read(p[5]); o = 0
+    while o + 12 <= len(d):
+        nsz, dsz, typ = struct.unpack_from('<III', d, o)
+        name = d[o + 12:o + 12 + nsz].rstrip(b'\0')
+        do = o + 12 + ((nsz + 3) & ~3)
+        if name == b'VMCOREINFO':
+            for l in d[do:do + dsz].decode(errors='replace').splitlines():
+                if '=' in l:
+                    k, v = l.split('=', 1); info[k] = v
+        o = do + ((dsz + 3) & ~3)
+def phys(pa, n):
+    for p in ph:
+        if p[0] == 1 and p[4] <= pa and pa + n <= p[4] + p[5]:
+            f.seek(p[2] + pa - p[4]); return f.read(n)
+    raise SystemExit('physical 0x%x not in the dump' % pa)
+pgd = int(info['SYMBOL(init_top_pgt)'], 16) - 0xffffffff80000000 + int(info['NUMBER(phys_base)'])
+shifts = [48, 39, 30, 21, 12] if info.get('NUMBER(pgtable_l5_enabled)') == '1' else [39, 30, 21, 12]
+table = pgd
+for i, s in enumerate(shifts):
+    e, = struct.unpack('<Q', phys(table + ((vaddr >> s) & 511) * 8, 8))
+    if not e & 1:
+        raise SystemExit('0x%x not mapped' % vaddr)
+    frame = e & 0x000ffffffffff000
+    if s in (30, 21) and e & 0x80:
+        pa = (frame & ~((1 << s) - 1)) | (vaddr & ((1 << s) - 1)); break
+    if s == 12:
+        pa = frame | (vaddr & 4095)
+    table = frame
+page = pa & ~4095
+out = []
+for p in ph:
+    if p[0] == 1 and p[4] <= page and page + 4096 <= p[4] + p[5]:
+        typ, fl, off, va, pa0, fsz, msz, al = p
+        cut = page - pa0
+        if cut:
+            out.append([typ, fl, off, va, pa0, cut, cut, al])
+        out.append([typ, fl, off + cut, va + cut, page, 0, 4096, al])
+        rest = cut + 4096
+        if msz > rest:
+            out.append([typ, fl, off + rest, va + rest, pa0 + rest, max(fsz - rest, 0), msz - rest, al])
+    else:
+        out.append(p)
+shutil.copyfile(src, dst)
+with open(dst, 'r+b') as g:
+    g.seek(0, 2); end = (g.tell() + 7) & ~7; g.seek(end)
+    for p in out:
+        g.write(struct.pack('<IIQQQQQQ', *p))
+    g.seek(0x20); g.write(struct.pack('<Q', end))
+    g.seek(0x38); g.write(struct.pack('<H', len(out)))
+print('excluded physical page 0x%x (virtual 0x%x)' % (page, vaddr))
+EOF
+}
+
+check_dump() { # scenario dir, dump, kind
+	local dir=$1 dump=$2 kind=$3 label console out=$tmp/out err=$tmp/err rc
+	label="$series $(basename "$dir") $(basename "$dump")"
+	console=$tmp/console
+	first_kernel "$dir/console.log" >"$console"
+
+	"$KDIVE" "$VMLINUX" "$dump" -c bt >"$out" 2>"$err"; rc=$?
+	check "$label: bt exits 0 without messages" test "$rc" -eq 0
+	check "$label: bt's only stderr line is the relocation" only_relocated "$err"
+	bt_frames "$out" >"$tmp/frames"
+	{ console_rip "$console"; console_frames "$console"; } >"$tmp/want"
+	check "$label: panic task's frames from the exception frame to the syscall entry equal the console's Call Trace" \
+		suffix_matches "$tmp/frames" "$tmp/want"
+	grep -nxFf "$tmp/frames" "$tmp/want" | head -1 | cut -d: -f1 | { read -r f; sed -n "$f,\$p" "$tmp/want"; } >"$tmp/want.tail"
+	check "$label: above them, the panic path ($kind)" above_ok "$tmp/frames" "$tmp/want.tail" "$kind"
+	check "$label: user registers at the bottom equal the console's" user_regs_match "$out" "$console"
+	check "$label: frame numbers right-aligned, crash's '#N [addr] func at addr' layout" \
+		test "$(grep -cE '^( #[0-9]|#[1-9][0-9]) \[[0-9a-f]{16}\] [^ ]+ at [0-9a-f]{16}( \[[a-z_0-9]+\])?$' "$out")" -eq "$(grep -c '#' "$out")"
+
+	"$KDIVE" "$VMLINUX" "$dump" -c 'bt 1' >"$out" 2>"$err"
+	check "$label: bt 1 (sleeping init): __schedule, schedule ... syscall entry, user registers" sleeper_ok "$out"
+	local task
+	task=$(sed -n 's/^PID: .*TASK: \([0-9a-f]*\) .*/\1/p' "$out")
+	"$KDIVE" "$VMLINUX" "$dump" -c "bt $task" >"$tmp/out2" 2>"$err"
+	check "$label: bt TASKADDR equals bt PID" cmp -s "$out" "$tmp/out2"
+
+	"$KDIVE" "$VMLINUX" "$dump" -c 'bt -a' >"$out" 2>"$err"; rc=$?
+	check "$label: bt -a exits 0" test "$rc" -eq 0
+	check "$label: bt -a: one backtrace per CPU ($cpus)" all_ok "$out" "$cpus"
+
+	"$KDIVE" --modules "$MODULES_DIR" "$VMLINUX" "$dump" -c 'bt -l -s -x' >"$out" 2>"$err"
+	check "$label: bt -l: a source line under every frame" \
+		test "$(grep -c '^    [^ ].*: [0-9]*$' "$out")" -ge "$(grep -c '^ \?#' "$out")"
+	check "$label: bt -l lines equal eu-addr2line for 3 frames" lines_match "$out"
+}
+
+for series in 6.1 6.12; do
+	load_lab "$series"
+	cpus=2
+	for scenario in $KDUMP_SCENARIOS; do
+		kind=kdump-panic
+		[ "$scenario" = oops-module ] && kind=kdump-oops
+		for fmt in $KDUMP_FORMATS; do
+			[ "$fmt" = dmesg ] && continue
+			[ -f "$LAB/$scenario/vmcore.$fmt" ] || continue
+			check_dump "$LAB/$scenario" "$LAB/$scenario/vmcore.$fmt" "$kind"
+		done
+	done
+	for fmt in $QEMU_FORMATS; do
+		check_dump "$LAB/qemu-dump" "$LAB/qemu-dump/vmcore.$fmt" qemu-oops
+	done
+	check "$series: bt takes well under 0.1 s on a freshly opened dump" bt_fast "$LAB/oops-module/vmcore.zlib"
+
+	# Cut short: whatever cannot be read is said in one line, no crash.
+	elf=$LAB/oops-module/vmcore.elf
+	size=$(stat -c %s "$elf")
+	for pct in 30 60 90; do
+		head -c $((size * pct / 100)) "$elf" >"$tmp/cut.elf"
+		"$KDIVE" "$VMLINUX" "$tmp/cut.elf" -c 'bt; bt -a; bt 1' >"$tmp/out" 2>"$tmp/err"
+		check "$series: vmcore.elf cut at $pct%: no crash, failures are one line each" clean_failure $? "$tmp/err"
+	done
+	rm -f "$tmp/cut.elf"
+done
+
+# A task whose stack page the dump lacks: one line naming it; the others
+# are unaffected.
+load_lab 6.1
+elf=$LAB/oops-module/vmcore.elf
+"$KDIVE" "$VMLINUX" "$elf" -c 'bt 1' >"$tmp/out" 2>/dev/null
+slot=$(sed -n 's/^ #0 \[\([0-9a-f]*\)\].*/\1/p' "$tmp/out")
+if exclude_page "$elf" "$tmp/excl.elf" "$slot" >"$tmp/excl.log" 2>&1; then
+	echo "# $(cat "$tmp/excl.log")"
+	"$KDIVE" "$VMLINUX" "$tmp/excl.elf" -c 'bt 1' >"$tmp/out" 2>"$tmp/err"; rc=$?
+	grep -v 'kernel relocated' "$tmp/err" >"$tmp/errors"
+	echo "# $(cat "$tmp/errors")"
+	check "stack page excluded: bt 1 fails with one line" \
+		test "$rc" -eq 1 -a "$(wc -l <"$tmp/errors")" -eq 1
+	check "stack page excluded: the line says the page is not in the dump" grep -qiE 'excluded|not in the dump' "$tmp/errors"
+	check "stack page excluded: no crash" clean_failure "$rc" "$tmp/err"
+	"$KDIVE" "$VMLINUX" "$tmp/excl.elf" -c bt >"$tmp/out" 2>"$tmp/err"
+	check "stack page excluded: the panic task's bt is unaffected" grep -q entry_SYSCALL_64_after_hwframe "$tmp/out"
+else
+	not_ok "stack page excluded: could not make the dump ($(cat "$tmp/excl.log"))"
+fi
+finish
