@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmark: the vmcore session against crash and drgn on the same real
+# dump (the lab's module oops, kdump-compressed zlib): start -> end of the
+# panic task's bt, and start -> end of `sys; bt; log; ps; mod`. Prints wall
+# time, peak memory and ratios. Not a test: nothing here can fail a build.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+KDIVE=${KDIVE_BIN:-$REPO/build/kdive}
+[ -x "$KDIVE" ] || make -C "$REPO" -s
+LAB=$("$REPO/lab/kdive-lab" dir "${1:-6.1}")
+. "$LAB/lab.env"
+DUMP=${2:-$LAB/oops-module/vmcore.zlib}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# drgn equivalents of the crash commands, with drgn's own helpers.
+cat >"$tmp/bt.py" <<'PY'
+print(prog.crashed_thread().stack_trace())
+PY
+cat >"$tmp/all.py" <<'PY'
+from drgn.helpers.linux.printk import get_dmesg
+from drgn.helpers.linux.pid import for_each_task
+from drgn.helpers.linux.list import list_for_each_entry
+print(prog["init_uts_ns"].name.release.string_().decode())
+print(prog.crashed_thread().stack_trace())
+print(get_dmesg(prog).decode(errors="replace"))
+for t in for_each_task(prog):
+    print(t.pid.value_(), t.comm.string_().decode())
+for m in list_for_each_entry("struct module", prog["modules"].address_of_(), "list"):
+    print(m.name.string_().decode())
+PY
+
+measure() { # command... (stdin from $IN) -> "seconds maxrss_kib"
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" <"${IN:-/dev/null}" >"$tmp/out" 2>&1 || true
+	tail -n 1 "$tmp/time"
+}
+
+row() { # label, kdive commands, crash commands, drgn script
+	local k c d
+	k=$(IN=/dev/null measure "$KDIVE" "$VMLINUX" "$DUMP" -c "$2")
+	printf '%s\nq\n' "$3" | tr ';' '\n' >"$tmp/crash.in"
+	c=$(IN=$tmp/crash.in measure crash -s "$VMLINUX" "$DUMP")
+	d=$(IN=/dev/null measure drgn -q -c "$DUMP" -s "$VMLINUX" "$4")
+	set -- "$1" $k $c $d
+	awk -v n="$1" -v kt="$2" -v km="$3" -v ct="$4" -v cm="$5" -v dt="$6" -v dm="$7" 'BEGIN {
+		printf "%-22s kdive %6.3f s %6.1f MiB | crash %6.2f s %6.1f MiB (%5.1fx) | drgn %6.2f s %6.1f MiB (%5.1fx)\n",
+			n, kt, km / 1024, ct, cm / 1024, kt > 0 ? ct / kt : 0, dt, dm / 1024, kt > 0 ? dt / kt : 0 }'
+}
+
+# Warm the page cache so every tool reads the same files from memory.
+cat "$VMLINUX" "$DUMP" >/dev/null
+echo "kernel $ABI, dump $(basename "$DUMP") ($(du -h "$DUMP" | cut -f1))"
+row "bt" "bt" "bt" "$tmp/bt.py"
+row "sys; bt; log; ps; mod" "sys; bt; log; ps; mod" "sys;bt;log;ps;mod" "$tmp/all.py"
