@@ -2,23 +2,23 @@
 
 #include "commands/command.h"
 
-extern const struct kd_command kd_cmd_help;
+extern const struct kd_command kd_cmd_sys;
+extern const struct kd_command kd_cmd_bt;
+extern const struct kd_command kd_cmd_log;
 extern const struct kd_command kd_cmd_ps;
 extern const struct kd_command kd_cmd_mod;
 extern const struct kd_command kd_cmd_sym;
-extern const struct kd_command kd_cmd_bt;
-extern const struct kd_command kd_cmd_log;
-extern const struct kd_command kd_cmd_sys;
+extern const struct kd_command kd_cmd_help;
 
 /* One line per command; `help` lists them in this order. */
 const struct kd_command *const kd_commands[] = {
-	&kd_cmd_help,
+	&kd_cmd_sys,
+	&kd_cmd_bt,
+	&kd_cmd_log,
 	&kd_cmd_ps,
 	&kd_cmd_mod,
 	&kd_cmd_sym,
-	&kd_cmd_bt,
-	&kd_cmd_log,
-	&kd_cmd_sys,
+	&kd_cmd_help,
 	NULL,
 };
 
