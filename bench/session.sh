@@ -43,7 +43,7 @@ row() { # label, kdive commands, crash commands, drgn script
 	set -- "$1" $k $c $d
 	awk -v n="$1" -v kt="$2" -v km="$3" -v ct="$4" -v cm="$5" -v dt="$6" -v dm="$7" 'BEGIN {
 		printf "%-22s kdive %6.3f s %6.1f MiB | crash %6.2f s %6.1f MiB (%5.1fx) | drgn %6.2f s %6.1f MiB (%5.1fx)\n",
-			n, kt, km / 1024, ct, cm / 1024, kt > 0 ? ct / kt : 0, dt, dm / 1024, kt > 0 ? dt / kt : 0 }'
+			n, kt, km / 1024, ct, cm / 1024, (kt > 0 ? ct / kt : 0), dt, dm / 1024, (kt > 0 ? dt / kt : 0) }'
 }
 
 # Warm the page cache so every tool reads the same files from memory.
