@@ -319,8 +319,8 @@ static int run_bt(struct kd_session *s, int argc, char **argv, FILE *out, kd_err
 		return kd_fail(err, "bt: -a takes no PID or task");
 	if (!(u = kd_unwinder_new(k, err)))
 		return kd_wrap(err, "bt");
-	if (o.lines) /* module frames' lines need their .ko */
-		kd_modules_find_debuginfo(k, s->module_dirs, s->n_module_dirs, out);
+	/* Module frames' lines and ORC tables come from their .ko when found. */
+	kd_modules_find_debuginfo(k, s->module_dirs, s->n_module_dirs, out);
 
 	if (all) {
 		int failed = 0;

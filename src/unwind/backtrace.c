@@ -9,6 +9,7 @@
 #include "kernel/modules.h"
 #include "kernel/types.h"
 #include "symbols/symbolizer.h"
+#include "unwind/module_orc.h"
 #include "unwind/orc.h"
 
 #define PT_REGS_SIZE 168        /* 21 words */
@@ -185,14 +186,12 @@ const char *kd_unwinder_symbol(struct kd_unwinder *u, uint64_t addr, uint64_t *o
 	return NULL;
 }
 
-/* struct module's arch.orc_unwind_ip/orc_unwind/num_orcs: the module's
- * tables as the loader left them (relocated and sorted), read once. */
-static const struct mod_orc *module_orc(struct kd_unwinder *u, const struct kd_module *m)
+/* A module's ORC table, built once: from its .ko when its debug file is
+ * loaded, else from the dump's copy (module_orc.h says why both). */
+static const struct mod_orc *module_orc(struct kd_unwinder *u, struct kd_module *m)
 {
-	struct kd_kernel *k = u->k;
 	struct mod_orc *mo, *grown;
-	uint64_t ip, orc, n;
-	kd_err err;
+	kd_err err = { "" };
 
 	for (size_t i = 0; i < u->n_mods; i++)
 		if (u->mods[i].module == m->addr)
@@ -203,33 +202,14 @@ static const struct mod_orc *module_orc(struct kd_unwinder *u, const struct kd_m
 	mo = &u->mods[u->n_mods++];
 	memset(mo, 0, sizeof(*mo));
 	mo->module = m->addr;
-	if (kd_kernel_member(k, m->addr, "module", "arch.orc_unwind_ip", &ip, &err) != 0 ||
-	    kd_kernel_member(k, m->addr, "module", "arch.orc_unwind", &orc, &err) != 0 ||
-	    kd_kernel_member(k, m->addr, "module", "arch.num_orcs", &n, &err) != 0) {
-		snprintf(mo->why, sizeof(mo->why), "module %s: %.100s", m->name, err.msg);
+	if ((m->debug_path &&
+	     kd_module_orc_from_ko(u->k, m, m->debug_path, &mo->t, &mo->buf, &err) == 0) ||
+	    kd_module_orc_from_memory(u->k, m, &mo->t, &mo->buf, &err) == 0) {
+		mo->t.version = u->vmlinux.version;
 		return mo;
 	}
-	if (!ip || !orc || !n || n > (1u << 22)) {
-		snprintf(mo->why, sizeof(mo->why), "module %s has no ORC data (%llu entries)", m->name,
-			 (unsigned long long)n);
-		return mo;
-	}
-	if (!(mo->buf = malloc(n * 10))) {
-		snprintf(mo->why, sizeof(mo->why), "out of memory");
-		return mo;
-	}
-	if (kd_kernel_read(k, ip, mo->buf, n * 4, &err) != 0 ||
-	    kd_kernel_read(k, orc, mo->buf + n * 4, n * 6, &err) != 0) {
-		snprintf(mo->why, sizeof(mo->why), "module %s's ORC data: %.80s", m->name, err.msg);
-		free(mo->buf);
-		mo->buf = NULL;
-		return mo;
-	}
-	mo->t.ip_addr = ip;
-	mo->t.ip = mo->buf;
-	mo->t.orc = mo->buf + n * 4;
-	mo->t.n = n;
-	mo->t.version = u->vmlinux.version;
+	memset(&mo->t, 0, sizeof(mo->t));
+	snprintf(mo->why, sizeof(mo->why), "%.250s", err.msg);
 	return mo;
 }
 
