@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 #include "symbols/symbol_index.h"
+#include "symbols/zstd_file.h"
 
 /* Source lines already computed: logs repeat the same frames (one oops per
  * CPU, the same trace warned 100 times), and the inline-scope walk costs
@@ -23,6 +24,7 @@ struct srcline_memo {
 
 struct kd_symfile {
 	Dwfl_Module *mod;
+	char *image;                /* decompressed file libdwfl reads, or NULL */
 	struct srcline_memo *memo;
 	size_t memo_cap, memo_used; /* cap: power of two or 0 */
 	char build_id[129];
@@ -65,15 +67,16 @@ void kd_symbolizer_free(struct kd_symbolizer *sz)
 {
 	if (!sz)
 		return;
+	dwfl_end(sz->dwfl); /* first: it may still read the images freed below */
 	for (struct kd_symfile *f = sz->files, *next; f; f = next) {
 		next = f->next;
 		kd_symbol_index_free(&f->index);
 		for (size_t i = 0; i < f->memo_cap; i++)
 			free(f->memo[i].locs);
 		free(f->memo);
+		free(f->image);
 		free(f);
 	}
-	dwfl_end(sz->dwfl);
 	free(sz);
 }
 
@@ -98,11 +101,22 @@ struct kd_symfile *kd_symbolizer_add(struct kd_symbolizer *sz, const char *name,
 		kd_fail(err, "out of memory");
 		return NULL;
 	}
-	dwfl_report_begin_add(sz->dwfl);
-	mod = dwfl_report_offline(sz->dwfl, name, path, -1);
+	if (kd_is_zstd_file(path)) {
+		size_t len;
+		if (kd_zstd_file_read(path, (size_t)1 << 31, &f->image, &len, err) != 0) {
+			free(f);
+			return NULL;
+		}
+		dwfl_report_begin_add(sz->dwfl);
+		mod = dwfl_report_offline_memory(sz->dwfl, name, path, f->image, len);
+	} else {
+		dwfl_report_begin_add(sz->dwfl);
+		mod = dwfl_report_offline(sz->dwfl, name, path, -1);
+	}
 	dwfl_report_end(sz->dwfl, NULL, NULL);
 	if (!mod) {
 		kd_fail(err, "%s: not a readable ELF file (%s)", path, dwfl_errmsg(-1));
+		free(f->image);
 		free(f);
 		return NULL;
 	}
@@ -120,6 +134,17 @@ static int ensure_index(struct kd_symfile *sf)
 	return sf->index_state;
 }
 
+static bool is_plain_elf(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	bool elf = f && fread(magic, 1, 4, f) == 4 && memcmp(magic, "\177ELF", 4) == 0;
+
+	if (f)
+		fclose(f);
+	return elf;
+}
+
 int kd_symfile_check(struct kd_symfile *sf, const char *path, kd_err *err)
 {
 	GElf_Addr bias;
@@ -129,8 +154,10 @@ int kd_symfile_check(struct kd_symfile *sf, const char *path, kd_err *err)
 
 	if (!elf || !gelf_getehdr(elf, &eh))
 		return kd_fail(err, "%s: unreadable ELF header", path);
-	/* Section headers sit at the end: a copy cut short loses them first. */
-	if (stat(path, &st) == 0 && eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)st.st_size)
+	/* Section headers sit at the end: a copy cut short loses them first.
+	 * (Only for a plain ELF: libdwfl reads .ko.xz/.ko.zst decompressed.) */
+	if (is_plain_elf(path) && stat(path, &st) == 0 &&
+	    eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)st.st_size)
 		return kd_fail(err, "%s: truncated (section headers at 0x%llx, file is 0x%llx bytes); "
 			       "copy it again", path, (unsigned long long)eh.e_shoff,
 			       (unsigned long long)st.st_size);

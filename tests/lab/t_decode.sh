@@ -83,6 +83,19 @@ done
 check "module frame resolves into the module's source" \
 	grep -qE 'init_module\+0x[0-9a-f]+/0x[0-9a-f]+ \([^)]*kernel_call_trace\.c:[0-9]+\) \[kernel_call_trace\]' "$tmp/oops-module.out"
 
+# Distributions ship modules compressed: .ko.xz (libdw reads it) and
+# .ko.zst (kdive decompresses it; Debian 12's libdw cannot).
+for z in xz zstd; do
+	mkdir -p "$tmp/$z"
+	$z -q -c "$MODULE_KO" >"$tmp/$z/$MODULE_NAME.ko.${z/zstd/zst}"
+	"$KDIVE" decode "$VMLINUX" auto "$tmp/$z" <"$LAB/oops-module/console.log" >"$tmp/$z.out" 2>"$tmp/$z.err"
+	check "module .ko.${z/zstd/zst}: same output as the plain .ko, no diagnostics" \
+		eval 'cmp -s "$tmp/oops-module.out" "$tmp/$z.out" && test ! -s "$tmp/$z.err"'
+done
+head -c 3000 "$tmp/zstd/$MODULE_NAME.ko.zst" >"$tmp/zstd/cut" && mv "$tmp/zstd/cut" "$tmp/zstd/$MODULE_NAME.ko.zst"
+"$KDIVE" decode "$VMLINUX" auto "$tmp/zstd" <"$LAB/oops-module/console.log" >/dev/null 2>"$tmp/zcut.err"
+check "truncated .ko.zst: one line saying so" eval '[ "$(grep -c "" "$tmp/zcut.err")" -eq 1 ] && grep -q "truncated zstd" "$tmp/zcut.err"'
+
 # -r RELEASE finds nothing on this machine's standard paths unless installed:
 # the message names the package, and the log still passes through.
 "$KDIVE" decode -r 0.0.0-kdive-none <"$LAB/oops-module/console.log" >"$tmp/r.out" 2>"$tmp/r.err"
