@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "decode/kernel_id.h"
 #include "dump/dump.h"
+#include "kernel/kaslr.h"
 #include "kernel/modules.h"
 #include "kernel/types.h"
 #include "kernel/vmcoreinfo.h"
@@ -57,10 +58,10 @@ static int check_match(struct kd_kernel *k, kd_err *err)
 	return 0;
 }
 
-static int setup_memory(struct kd_kernel *k, kd_err *err)
+/* KASLR offset and memory layout as VMCOREINFO gives them. */
+static int layout_from_vmcoreinfo(struct kd_kernel *k, struct kd_vmem_layout *l, kd_err *err)
 {
-	struct kd_vmem_layout l = { 0 };
-	uint64_t init_top_pgt, pob;
+	uint64_t init_top_pgt, sme_mask;
 	int64_t n;
 
 	if (!kd_vmcoreinfo_hex(k->vmci, "KERNELOFFSET", &k->kaslr)) {
@@ -73,20 +74,33 @@ static int setup_memory(struct kd_kernel *k, kd_err *err)
 	}
 	if (!kd_vmcoreinfo_dec(k->vmci, "NUMBER(phys_base)", &n))
 		return kd_fail(err, "%s: VMCOREINFO lacks NUMBER(phys_base)", k->dump_path);
-	k->phys_base = (uint64_t)n;
+	l->phys_base = (uint64_t)n;
 	if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(init_top_pgt)", &init_top_pgt) &&
 	    !kd_vmcoreinfo_hex(k->vmci, "SYMBOL(swapper_pg_dir)", &init_top_pgt))
 		return kd_fail(err, "%s: VMCOREINFO lacks SYMBOL(init_top_pgt)", k->dump_path);
-	l.pgd_phys = init_top_pgt - START_KERNEL_MAP + k->phys_base;
-	l.five_level = kd_vmcoreinfo_dec(k->vmci, "NUMBER(pgtable_l5_enabled)", &n) && n;
-	l.phys_base = k->phys_base;
-	l.kernel_map = START_KERNEL_MAP;
-	l.kernel_map_size = kd_vmcoreinfo_dec(k->vmci, "NUMBER(KERNEL_IMAGE_SIZE)", &n) ? (uint64_t)n
-											: 1ULL << 30;
+	l->pgd_phys = init_top_pgt - START_KERNEL_MAP + l->phys_base;
+	l->five_level = kd_vmcoreinfo_dec(k->vmci, "NUMBER(pgtable_l5_enabled)", &n) && n;
+	l->kernel_map = START_KERNEL_MAP;
+	l->kernel_map_size = kd_vmcoreinfo_dec(k->vmci, "NUMBER(KERNEL_IMAGE_SIZE)", &n) ? (uint64_t)n
+											 : 1ULL << 30;
 	if (kd_vmcoreinfo_dec(k->vmci, "NUMBER(MAX_PHYSMEM_BITS)", &n) && n > 0 && n < 64)
-		l.max_phys = 1ULL << n;
-	if (kd_vmcoreinfo_hex(k->vmci, "NUMBER(sme_mask)", &pob) && pob)
-		l.phys_mask = 0x000ffffffffff000ULL & ~pob;
+		l->max_phys = 1ULL << n;
+	if (kd_vmcoreinfo_hex(k->vmci, "NUMBER(sme_mask)", &sme_mask) && sme_mask)
+		l->phys_mask = 0x000ffffffffff000ULL & ~sme_mask;
+	return 0;
+}
+
+/* Without VMCOREINFO (QEMU guests without -device vmcoreinfo) the layout
+ * is found from the vmlinux and the dump's memory (kernel/kaslr.h). */
+static int setup_memory(struct kd_kernel *k, kd_err *err)
+{
+	struct kd_vmem_layout l = { 0 };
+	uint64_t pob;
+
+	if ((k->vmci ? layout_from_vmcoreinfo(k, &l, err)
+		     : kd_kaslr_find(k->dump, k->vmlinux, k->dump_path, &k->kaslr, &l, err)) != 0)
+		return -1;
+	k->phys_base = l.phys_base;
 	k->vm = kd_vmem_new(k->dump, &l);
 	if (!k->vm)
 		return kd_fail(err, "out of memory");
@@ -131,11 +145,7 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump, kd_err *
 	if (!(k->dump = kd_dump_open(dump, err)))
 		goto fail;
 	vmci = kd_dump_vmcoreinfo(k->dump, &len);
-	if (!vmci) {
-		kd_fail(err, "%s: no VMCOREINFO in the dump (QEMU dumps need -device vmcoreinfo)", dump);
-		goto fail;
-	}
-	if (!(k->vmci = kd_vmcoreinfo_parse(vmci, len))) {
+	if (vmci && !(k->vmci = kd_vmcoreinfo_parse(vmci, len))) {
 		kd_fail(err, "out of memory");
 		goto fail;
 	}

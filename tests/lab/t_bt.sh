@@ -12,53 +12,6 @@ set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# The crashed kernel's console (up to the capture kernel's banner).
-first_kernel() { tr -d '\r' <"$1" | awk '/\] Linux version / && ++n == 2 { exit } { print }'; }
-
-# The first Call Trace's reliable frames, one name per line.
-console_frames() {
-	awk '/Call Trace:/ { on = 1; next } on && (/<\/TASK>/ || /RIP: 0033/ || /---\[ end/) { exit } on' "$1" |
-		sed -E 's/^\[ *[0-9]+\.[0-9]+\] *//; s/^ +//' | grep -vE '^(\?|<)' |
-		sed -E 's/\+0x[0-9a-f]+\/0x[0-9a-f]+.*//'
-}
-
-# The kernel-mode RIP the console printed before that trace, as bt names it
-# ("EXC init_module+19"), or nothing (sysrq panics without an exception).
-console_rip() {
-	awk '/Call Trace:/ { exit } { print }' "$1" | grep -oE 'RIP: 0010:[A-Za-z0-9_.]+\+0x[0-9a-f]+' | head -1 |
-		sed -E 's/RIP: 0010://' | while IFS=+ read -r f o; do echo "EXC $f+$((o))"; done
-}
-
-# bt output -> the first task's frames: "name" per frame, "EXC func+off"
-# per kernel exception frame.
-bt_frames() {
-	awk '/^PID:/ && ++n == 2 { exit }
-	     /^ ?#[0-9]+ \[[0-9a-f]+\] / { print $3; next }
-	     /^    \[exception RIP: / { s = $0; sub(/.*RIP: /, "", s); sub(/\]$/, "", s); print "EXC " s }' "$1"
-}
-
-# $2 (expected, a file of lines) is a suffix of the frames in $1, starting
-# at the first line of $2 that $1 has; lines of $2 before it may only be
-# dump_stack* (the console's own printing, returned before the panic).
-suffix_matches() {
-	local got=$1 want=$2 first
-	first=$(grep -nxFf "$got" "$want" | head -1 | cut -d: -f1)
-	[ -n "$first" ] || { echo "# no expected frame in bt's"; return 1; }
-	if [ "$first" -gt 1 ] && sed -n "1,$((first - 1))p" "$want" | grep -vq '^dump_stack'; then
-		echo "# console frames missing from bt: $(sed -n "1,$((first - 1))p" "$want" | paste -sd' ')"
-		return 1
-	fi
-	sed -n "$first,\$p" "$want" >"$tmp/want.tail"
-	local start
-	start=$(grep -nxF "$(head -1 "$tmp/want.tail")" "$got" | tail -1 | cut -d: -f1)
-	sed -n "$start,\$p" "$got" >"$tmp/got.tail"
-	if ! cmp -s "$tmp/got.tail" "$tmp/want.tail"; then
-		echo "# bt:      $(paste -sd' ' "$tmp/got.tail")"
-		echo "# console: $(paste -sd' ' "$tmp/want.tail")"
-		return 1
-	fi
-}
-
 # The frames above the console's part: the panic path.
 above_ok() { # frames, expected tail, kind (kdump-oops kdump-panic qemu)
 	local above=$tmp/above n
