@@ -76,3 +76,15 @@ load_lab() {
 	# shellcheck disable=SC1091
 	. "$LAB/lab.env"
 }
+
+# Every dump of the loaded lab, relative to $LAB: each kdump scenario in
+# each format, then the QEMU dumps.
+lab_dumps() {
+	local s f
+	for s in $KDUMP_SCENARIOS; do
+		for f in $KDUMP_FORMATS; do
+			[ "$f" != dmesg ] && echo "$s/vmcore.$f"
+		done
+	done
+	for f in $QEMU_FORMATS; do echo "qemu-dump/vmcore.$f"; done
+}

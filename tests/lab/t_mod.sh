@@ -50,9 +50,7 @@ rip_sym() { # console.log -> "init_module+0x13 [kernel_call_trace]"
 
 for series in 6.1 6.12; do
 	load_lab "$series"
-	for dump in $(for s in $KDUMP_SCENARIOS; do for f in $KDUMP_FORMATS; do
-			[ "$f" != dmesg ] && echo "$s/vmcore.$f"; done; done
-		for f in $QEMU_FORMATS; do echo "qemu-dump/vmcore.$f"; done); do
+	for dump in $(lab_dumps); do
 		dir=$LAB/$(dirname "$dump") name="$series $dump"
 		k() { timeout 60 "$KDIVE" "$@" "$VMLINUX" "$LAB/$dump" 2>>"$tmp/err"; }
 		: >"$tmp/err"

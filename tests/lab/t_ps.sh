@@ -81,9 +81,7 @@ memory() { # ps output
 
 for series in 6.1 6.12; do
 	load_lab "$series"
-	for dump in $(for s in $KDUMP_SCENARIOS; do for f in $KDUMP_FORMATS; do
-			[ "$f" != dmesg ] && echo "$s/vmcore.$f"; done; done
-		for f in $QEMU_FORMATS; do echo "qemu-dump/vmcore.$f"; done); do
+	for dump in $(lab_dumps); do
 		dir=$LAB/$(dirname "$dump") name="$series $dump"
 		timeout 60 "$KDIVE" "$VMLINUX" "$LAB/$dump" -c ps >"$tmp/ps" 2>"$tmp/err"
 		rc=$?
