@@ -237,22 +237,6 @@ static int backtrace_one(struct kd_session *s, struct kd_unwinder *u, const stru
 	return rc;
 }
 
-struct find_task {
-	uint64_t addr;
-	struct kd_task *out;
-};
-
-static int match_addr(struct kd_kernel *k, const struct kd_task *t, void *arg)
-{
-	struct find_task *f = arg;
-
-	(void)k;
-	if (t->addr != f->addr)
-		return 0;
-	*f->out = *t;
-	return 1;
-}
-
 /* crash's argument rule: a decimal number is a PID, anything else a
  * task_struct address in hex. */
 static int task_from_arg(struct kd_kernel *k, const char *arg, struct kd_task *t, kd_err *err)
@@ -275,12 +259,8 @@ static int task_from_arg(struct kd_kernel *k, const char *arg, struct kd_task *t
 	unsigned long long addr = strtoull(arg, &end, 16);
 	if (*arg == '\0' || *end || errno)
 		return kd_fail(err, "bt: %s is neither a PID nor a task address", arg);
-	struct find_task f = { addr, t };
-	int rc = kd_tasks_foreach(k, match_addr, &f, err);
-	if (rc < 0)
-		return kd_wrap(err, "bt %s", arg);
-	if (rc == 0)
-		return kd_fail(err, "bt: 0x%llx is not a task_struct of this kernel", addr);
+	if (kd_task_by_addr(k, addr, t, err) != 0)
+		return kd_wrap(err, "bt");
 	return 0;
 }
 

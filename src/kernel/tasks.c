@@ -142,32 +142,49 @@ int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err)
 	return walk_list(k, init_task + (uint64_t)tasks, tasks, visit_process, &w, err);
 }
 
-struct by_pid {
-	int pid;
+/* The task with a given pid, or at a given task_struct address. */
+struct find {
+	int pid;          /* -1: match by address */
+	uint64_t addr;
 	struct kd_task *out;
 };
 
-static int match_pid(struct kd_kernel *k, const struct kd_task *t, void *arg)
+static int match(struct kd_kernel *k, const struct kd_task *t, void *arg)
 {
-	struct by_pid *b = arg;
+	struct find *f = arg;
 
 	(void)k;
-	if (t->pid != b->pid)
+	if (f->pid >= 0 ? t->pid != f->pid : t->addr != f->addr)
 		return 0;
-	*b->out = *t;
+	*f->out = *t;
 	return 1;
 }
 
-int kd_task_by_pid(struct kd_kernel *k, int pid, struct kd_task *t, kd_err *err)
+static int find_task(struct kd_kernel *k, struct find *f, kd_err *err)
 {
-	struct by_pid b = { pid, t };
-	int rc = kd_tasks_foreach(k, match_pid, &b, err);
+	int rc = kd_tasks_foreach(k, match, f, err);
 
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return kd_fail(err, "no task with pid %d", pid);
+		return f->pid >= 0 ? kd_fail(err, "no task with pid %d", f->pid)
+				   : kd_fail(err, "0x%llx is not a task_struct of this kernel",
+					     (unsigned long long)f->addr);
 	return 0;
+}
+
+int kd_task_by_pid(struct kd_kernel *k, int pid, struct kd_task *t, kd_err *err)
+{
+	struct find f = { pid, 0, t };
+
+	return find_task(k, &f, err);
+}
+
+int kd_task_by_addr(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *err)
+{
+	struct find f = { -1, addr, t };
+
+	return find_task(k, &f, err);
 }
 
 int kd_cpu_curr(struct kd_kernel *k, int cpu, uint64_t *task, kd_err *err)

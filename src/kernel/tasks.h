@@ -37,6 +37,9 @@ int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err)
 /* The task with this pid (the thread, not only a leader). */
 int kd_task_by_pid(struct kd_kernel *k, int pid, struct kd_task *t, kd_err *err);
 
+/* The task whose task_struct is at addr (it must be in the task list). */
+int kd_task_by_addr(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *err);
+
 /* The task that was running on cpu (the runqueue's curr). */
 int kd_cpu_curr(struct kd_kernel *k, int cpu, uint64_t *task, kd_err *err);
 

@@ -88,3 +88,20 @@ lab_dumps() {
 	done
 	for f in $QEMU_FORMATS; do echo "qemu-dump/vmcore.$f"; done
 }
+
+# A dump cut short at half, 90% and one page before its end: COMMANDS
+# must exit 0 or 1 with at most MAX error lines, and at least one cut must
+# be reported as truncated. Needs $tmp and $VMLINUX.
+check_cut_dumps() { # dump, commands, max error lines
+	local dump=$1 cmds=$2 max=$3 size said=0 cut rc
+	size=$(stat -c %s "$dump")
+	for cut in $((size / 2)) $((size * 9 / 10)) $((size - 4096)); do
+		head -c "$cut" "$dump" >"$tmp/cut"
+		timeout 60 "$KDIVE" "$VMLINUX" "$tmp/cut" -c "$cmds" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		grep -q "^kdive: .*truncated" "$tmp/err" && said=$((said + 1))
+		check "dump cut at $cut bytes: $cmds exits 0 or 1, at most $max error lines" \
+			eval '[ $rc -le 1 ] && [ "$(grep -vc "kernel relocated" "$tmp/err")" -le "$max" ]'
+	done
+	check "a cut dump: kdive says the dump is truncated" test "$said" -gt 0
+}

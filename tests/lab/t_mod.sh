@@ -101,16 +101,6 @@ done
 # Dumps cut short: mod lists or says in one line what is missing.
 load_lab 6.1
 DUMP=$LAB/oops-module/vmcore.zlib
-size=$(stat -c %s "$DUMP")
-said=0
-for cut in $((size / 2)) $((size * 9 / 10)) $((size - 4096)); do
-	head -c "$cut" "$DUMP" >"$tmp/cut"
-	timeout 60 "$KDIVE" "$VMLINUX" "$tmp/cut" -c "mod; sym init_module" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	grep -q "^kdive: .*truncated" "$tmp/err" && said=$((said + 1))
-	check "dump cut at $cut bytes: exit 0 or 1, at most one line per command" \
-		eval '[ $rc -le 1 ] && [ "$(grep -vc "kernel relocated" "$tmp/err")" -le 2 ]'
-done
-check "a cut dump: kdive says the dump is truncated" test "$said" -gt 0
+check_cut_dumps "$DUMP" "mod; sym init_module" 2
 
 finish

@@ -118,16 +118,6 @@ check "ps of a pid that does not exist: exit 1, one line" \
 		grep -q "^kdive: ps: invalid task or pid value: 999999$" "$tmp/err"'
 
 # Dumps cut short: ps lists or says in one line what is missing.
-size=$(stat -c %s "$DUMP")
-said=0
-for cut in $((size / 2)) $((size * 9 / 10)) $((size - 4096)); do
-	head -c "$cut" "$DUMP" >"$tmp/cut"
-	timeout 60 "$KDIVE" "$VMLINUX" "$tmp/cut" -c ps >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	grep -q "^kdive: .*truncated" "$tmp/err" && said=$((said + 1))
-	check "dump cut at $cut bytes: exit 0 or 1, at most one error line" \
-		eval '[ $rc -le 1 ] && [ "$(grep -vc "kernel relocated" "$tmp/err")" -le 1 ]'
-done
-check "a cut dump: kdive says the dump is truncated" test "$said" -gt 0
+check_cut_dumps "$DUMP" "ps" 1
 
 finish
