@@ -10,10 +10,45 @@
 extern "C" {
 #endif
 
+/* What kind of failure a kd_err reports, so a caller can act on it (skip
+ * a page the dump lacks, give up on out of memory) without reading the
+ * message. */
+enum kd_err_code {
+	KD_ERR_NONE = 0,
+	KD_ERR_FAULT,       /* memory the dump does not hold: see kd_err.fault */
+	KD_ERR_LOOKUP,      /* no such symbol, type, member, task, module or file */
+	KD_ERR_INVALID,     /* a bad argument, option or expression */
+	KD_ERR_IO,          /* a file could not be opened, read or written */
+	KD_ERR_NOMEM,       /* out of memory */
+	KD_ERR_UNSUPPORTED, /* a format or kernel feature kdive cannot interpret */
+	KD_ERR_CORRUPT,     /* data that contradicts itself: a bad header, a list that never ends */
+	KD_ERR_MISMATCH,    /* files that do not belong together: another build's vmlinux or .ko */
+};
+
+/* Why memory could not be read (KD_ERR_FAULT). */
+enum kd_fault_kind {
+	KD_FAULT_NONE = 0,
+	KD_FAULT_EXCLUDED,  /* RAM that makedumpfile (or a QEMU filter) left out */
+	KD_FAULT_HOLE,      /* not RAM: a memory hole */
+	KD_FAULT_BEYOND,    /* above the dump's last page */
+	KD_FAULT_TRUNCATED, /* the dump should hold it but the file is cut short */
+	KD_FAULT_UNMAPPED,  /* no page table entry maps the virtual address */
+};
+
+struct kd_fault {
+	enum kd_fault_kind kind;
+	unsigned long long phys;  /* physical address (not for UNMAPPED) */
+	unsigned long long virt;  /* virtual address, when the read was virtual */
+	int has_virt;
+};
+
 /* Every failing call fills one of these with a single line that says what
- * went wrong, on which object, and what to do when that is known. */
+ * went wrong, on which object, and what to do when that is known, and
+ * with the kind of failure. */
 typedef struct kd_err {
 	char msg[1024];
+	enum kd_err_code code;
+	struct kd_fault fault; /* when code is KD_ERR_FAULT */
 } kd_err;
 
 /* --- decode: dmesg text -> source lines ------------------------------- */
@@ -26,6 +61,7 @@ struct kd_decode_opts {
 	const char *basepath;         /* prefix to strip; "auto" or NULL = auto */
 	const char *const *module_dirs; /* searched for NAME.ko* before defaults */
 	size_t n_module_dirs;
+	const char *sysroot;          /* root of the standard places; NULL: "/" */
 };
 
 /* Opens the debug info named by opts. Fails only when nothing usable is
@@ -47,6 +83,12 @@ typedef struct kd_session kd_session;
 struct kd_session_opts {
 	const char *const *module_dirs; /* where to look for module .ko files */
 	size_t n_module_dirs;
+	/* Root of the standard debug-info places (/usr/lib/debug/lib/modules/R,
+	 * /lib/modules/R): another machine's files mounted here. NULL: "/". */
+	const char *sysroot;
+	/* Warnings (debug info found but unusable, ...), one line each,
+	 * "kdive: " first; never mixed into a command's output. NULL: none. */
+	FILE *diag;
 };
 
 /* Opens a dump and its vmlinux, given in either order (told apart by
@@ -54,8 +96,9 @@ struct kd_session_opts {
 kd_session *kd_session_open(const char *file1, const char *file2,
 			    const struct kd_session_opts *opts, kd_err *err);
 
-/* Runs one command line ("bt -a") with crash's syntax, writing to out.
- * Returns 0, or -1 with err (the session stays usable). */
+/* Runs one command line ("bt -a") with crash's syntax, of any length,
+ * writing to out. Returns 0, or -1 with err, "CMD: why" (the session
+ * stays usable). */
 int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err);
 
 /* How far KASLR moved the kernel, in MiB (crash's "kernel relocated"). */

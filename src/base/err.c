@@ -5,19 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vset(kd_err *err, const char *fmt, va_list ap)
+static void vset(kd_err *err, enum kd_err_code code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return;
+	err->code = code;
+	memset(&err->fault, 0, sizeof(err->fault));
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 }
 
-int kd_fail(kd_err *err, const char *fmt, ...)
+int kd_fail(kd_err *err, enum kd_err_code code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vset(err, fmt, ap);
+	vset(err, code, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -29,13 +31,51 @@ int kd_fail_errno(kd_err *err, const char *fmt, ...)
 	size_t n;
 
 	va_start(ap, fmt);
-	vset(err, fmt, ap);
+	vset(err, saved == ENOMEM ? KD_ERR_NOMEM : KD_ERR_IO, fmt, ap);
 	va_end(ap);
 	if (err) {
 		n = strlen(err->msg);
 		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(saved));
 	}
 	return -1;
+}
+
+int kd_oom(kd_err *err)
+{
+	return kd_fail(err, KD_ERR_NOMEM, "out of memory");
+}
+
+int kd_fault(kd_err *err, enum kd_fault_kind kind, uint64_t phys, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, KD_ERR_FAULT, fmt, ap);
+	va_end(ap);
+	if (err) {
+		err->fault.kind = kind;
+		err->fault.phys = phys;
+	}
+	return -1;
+}
+
+void kd_fault_set_virt(kd_err *err, uint64_t virt)
+{
+	if (err && err->code == KD_ERR_FAULT && !err->fault.has_virt) {
+		err->fault.virt = virt;
+		err->fault.has_virt = 1;
+	}
+}
+
+void kd_vwarn(FILE *diag, const char *who, const char *fmt, va_list ap)
+{
+	if (!diag)
+		return;
+	fputs("kdive: ", diag);
+	if (who)
+		fprintf(diag, "%s: ", who);
+	vfprintf(diag, fmt, ap);
+	fputc('\n', diag);
 }
 
 int kd_wrap(kd_err *err, const char *fmt, ...)

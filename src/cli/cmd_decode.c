@@ -19,7 +19,7 @@ static void usage(FILE *out)
 
 int cmd_decode(int argc, char **argv)
 {
-	struct kd_decode_opts opts = { 0 };
+	struct kd_decode_opts opts = { .sysroot = cli_sysroot };
 	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
 	const char *logfile = NULL;
 	FILE *in = stdin;

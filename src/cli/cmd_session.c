@@ -16,10 +16,13 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
+	fputs("usage: kdive [--modules DIR]... [--sysroot DIR] [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
 	      "Opens a kdump vmcore (any makedumpfile format, or a QEMU dump) with the\n"
 	      "crashed kernel's debug vmlinux, in either order, and runs crash-style\n"
-	      "commands: type `help` at the prompt.\n",
+	      "commands: type `help` at the prompt.\n"
+	      "  --modules DIR  look for module .ko files with debug info below DIR first\n"
+	      "  --sysroot DIR  look for the standard ones (/usr/lib/debug/lib/modules/R,\n"
+	      "                 /lib/modules/R) below DIR: another machine's files\n",
 	      out);
 }
 
@@ -157,11 +160,12 @@ int cmd_session(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "modules", required_argument, NULL, 'm' },
+		{ "sysroot", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
-	struct kd_session_opts opts = { 0 };
+	struct kd_session_opts opts = { .diag = stderr, .sysroot = cli_sysroot };
 	char *cmds = NULL;
 	const char *script = NULL;
 	kd_session *s;
@@ -170,11 +174,12 @@ int cmd_session(int argc, char **argv)
 
 	if (!dirs)
 		return 1;
-	while ((c = getopt_long(argc, argv, "c:i:m:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:m:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cmds = optarg; break;
 		case 'i': script = optarg; break;
 		case 'm': dirs[opts.n_module_dirs++] = optarg; break;
+		case 'r': opts.sysroot = optarg; break;
 		case 'h': usage(stdout); free(dirs); return 0;
 		default: usage(stderr); free(dirs); return 2;
 		}

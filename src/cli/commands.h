@@ -2,6 +2,9 @@
 #ifndef KD_CLI_COMMANDS_H
 #define KD_CLI_COMMANDS_H
 
+/* --sysroot given before the subcommand, or NULL. */
+extern const char *cli_sysroot;
+
 int cmd_decode(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 

@@ -7,17 +7,28 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
-	      "       kdive decode [-r RELEASE] [-f LOG] [VMLINUX [BASE_PATH|auto] [MODULES_DIR...]]\n"
+	fputs("usage: kdive [--sysroot DIR] [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
+	      "       kdive [--sysroot DIR] decode [-r RELEASE] [-f LOG] [VMLINUX [BASE_PATH|auto] [MODULES_DIR...]]\n"
 	      "       kdive --version\n"
 	      "\n"
 	      "  VMLINUX VMCORE  open a kdump vmcore with crash's commands (sys, bt, log, ps, mod...)\n"
-	      "  decode          add source lines to a kernel oops/Call Trace and disassemble Code: lines\n",
+	      "  decode          add source lines to a kernel oops/Call Trace and disassemble Code: lines\n"
+	      "  --sysroot DIR   look for debug info in DIR/usr/lib/debug, DIR/lib/modules, DIR/boot\n"
+	      "                  (another machine's files) instead of this system's\n",
 	      out);
 }
 
+/* Options before the subcommand that every subcommand takes. */
+const char *cli_sysroot;
+
 int main(int argc, char **argv)
 {
+	while (argc >= 3 && strcmp(argv[1], "--sysroot") == 0) {
+		cli_sysroot = argv[2];
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -5,17 +5,13 @@
  * "[exception RIP: func+dec]" and crash's register block, and
  * "--- <IRQ stack> ---" where the walk leaves an interrupt or exception
  * stack. Frames come from the ORC unwinder only. */
-#include <ctype.h>
-#include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "commands/command.h"
-#include "kernel/modules.h"
+#include "kernel/symbols.h"
 #include "kernel/tasks.h"
-#include "symbols/symbolizer.h"
 #include "unwind/backtrace.h"
 
 struct bt_opts {
@@ -23,8 +19,7 @@ struct bt_opts {
 };
 
 struct printer {
-	struct kd_session *s;
-	struct kd_unwinder *u;
+	struct kd_kernel *k;
 	const struct bt_opts *o;
 	FILE *out;
 	int level;
@@ -32,73 +27,34 @@ struct printer {
 	struct kd_stack_area frame_stack;
 };
 
-static void print_header(FILE *out, const struct kd_task *t, bool newline)
-{
-	char cpu[16];
-
-	snprintf(cpu, sizeof(cpu), "%d", t->cpu);
-	fprintf(out, "%sPID: %-7d  TASK: %-16llx  CPU: %-3s  COMMAND: \"%s\"\n", newline ? "\n" : "",
-		t->pid, (unsigned long long)t->addr, cpu, t->comm);
-}
-
-/* "file: line" of a text address (crash's get_line_number): the line
- * table's entry for it (the innermost inlined line, as eu-addr2line
- * prints it), a relative path joined to DW_AT_comp_dir as gdb and
- * eu-addr2line do. */
+/* "file: line" of a text address, as crash's get_line_number() prints
+ * it: the innermost line, the way eu-addr2line prints it. */
 static void print_line(struct printer *p, uint64_t addr)
 {
-	struct kd_kernel *k = p->s->k;
-	struct kd_srcloc loc[KD_SRC_CHAIN_MAX];
-	struct kd_symfile *sf = k->vmlinux;
-	const char *mod, *func;
-	uint64_t off, file_addr = addr - k->kaslr;
+	struct kd_srcline loc[1];
 
-	func = kd_unwinder_symbol(p->u, addr, &off, &mod);
-	if (!func)
-		return;
-	if (mod) {
-		/* The .ko is relocatable: go by symbol + offset. */
-		struct kd_module *m;
-		const struct kd_module_sym *sym = kd_module_symbol_at(k, addr, &m, &off);
-		if (!sym || !m->debug || kd_symfile_lookup(m->debug, sym->name, 0, &file_addr, NULL) != 0)
-			return;
-		sf = m->debug;
-		file_addr += off;
-	}
-	if (kd_symfile_srclines(sf, file_addr, loc, KD_SRC_CHAIN_MAX) == 0 || !loc[0].file)
-		return;
-	if (loc[0].file[0] != '/') {
-		const char *dir = kd_symfile_comp_dir(sf, func);
-		const char *f = loc[0].file;
-		if (dir && dir[0]) {
-			if (f[0] == '.' && f[1] == '/')
-				f += 2;
-			fprintf(p->out, "    %s%s%s: %d\n", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-				f, loc[0].line);
-			return;
-		}
-	}
-	fprintf(p->out, "    %s: %d\n", loc[0].file, loc[0].line);
+	if (kd_kernel_srclines(p->k, addr, loc, 1) > 0)
+		fprintf(p->out, "    %s: %d\n", loc[0].file, loc[0].line);
 }
 
 static void symstr(struct printer *p, uint64_t text, bool exact, bool with_off, char *buf,
 		   size_t len, const char **mod)
 {
-	uint64_t off;
-	const char *name = kd_unwinder_symbol(p->u, exact ? text : text - 1, &off, mod);
+	struct kd_sym s;
 
-	if (!name) {
+	*mod = NULL;
+	if (kd_kernel_symbolize(p->k, exact ? text : text - 1, &s) != 0) {
 		snprintf(buf, len, "(unknown)");
 		return;
 	}
+	*mod = s.module;
 	if (!exact)
-		off++;
-	if (with_off && off)
-		snprintf(buf, len, p->o->hex ? "%s+0x%llx" : "%s+%llu", name, (unsigned long long)off);
+		s.off++;
+	if (with_off && s.off)
+		snprintf(buf, len, p->o->hex ? "%s+0x%llx" : "%s+%llu", s.name, (unsigned long long)s.off);
 	else
-		snprintf(buf, len, "%s", name);
+		snprintf(buf, len, "%s", s.name);
 }
-
 /* -f: the stack words between the previous frame and this one. */
 static void print_full(struct printer *p, const struct kd_frame *f)
 {
@@ -115,7 +71,7 @@ static void print_full(struct printer *p, const struct kd_frame *f)
 		uint64_t v;
 		if (!(i & 1))
 			fprintf(p->out, "%s    %llx: ", i ? "\n" : "", (unsigned long long)a);
-		if (kd_kernel_read_u64(p->s->k, a, &v, NULL) == 0)
+		if (kd_kernel_read_u64(p->k, a, &v, NULL) == 0)
 			fprintf(p->out, "%016llx ", (unsigned long long)v);
 		else
 			fprintf(p->out, "%16s ", "????????????????");
@@ -147,16 +103,15 @@ static void print_regs(struct printer *p, const struct kd_frame *f)
 	FILE *out = p->out;
 
 	if (!(r->cs & 3)) {
-		uint64_t off;
-		const char *mod, *name = kd_unwinder_symbol(p->u, r->ip, &off, &mod);
+		struct kd_sym s;
 
 		fputs("    [exception RIP: ", out);
-		if (!name)
+		if (kd_kernel_symbolize(p->k, r->ip, &s) != 0)
 			fputs("unknown or invalid address", out);
-		else if (off)
-			fprintf(out, p->o->hex ? "%s+0x%llx" : "%s+%llu", name, (unsigned long long)off);
+		else if (s.off)
+			fprintf(out, p->o->hex ? "%s+0x%llx" : "%s+%llu", s.name, (unsigned long long)s.off);
 		else
-			fputs(name, out);
+			fputs(s.name, out);
 		fputs("]\n", out);
 	} else if (f->regs_addr == 0) {
 		fputs("    [exception RIP: user space]\n", out);
@@ -206,15 +161,17 @@ static void print_stack_end(struct printer *p, const struct kd_frame *f)
 
 /* One task: header, frames, and the reason when the walk stopped early.
  * Returns -1 with err when the walk could not start or stopped early. */
-static int backtrace_one(struct kd_session *s, struct kd_unwinder *u, const struct kd_task *t,
-			 const struct bt_opts *o, bool newline, FILE *out, kd_err *err)
+static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, const struct bt_opts *o,
+			 bool newline, kd_err *err)
 {
 	struct kd_backtrace bt = { 0 };
-	struct printer p = { s, u, o, out, 0, 0, { 0 } };
+	struct printer p = { c->k, o, c->out, 0, 0, { 0 } };
 	int rc;
 
-	print_header(out, t, newline);
-	rc = kd_backtrace_task(u, t, &bt, err);
+	if (newline)
+		fputc('\n', c->out);
+	kd_print_task_header(c->out, t, 0);
+	rc = kd_backtrace_task(c->u, t, &bt, err);
 	for (size_t i = 0; rc == 0 && i < bt.n; i++) {
 		const struct kd_frame *f = &bt.frames[i];
 		switch (f->kind) {
@@ -229,129 +186,77 @@ static int backtrace_one(struct kd_session *s, struct kd_unwinder *u, const stru
 			break;
 		}
 	}
-	if (rc == 0 && bt.stop[0])
-		rc = kd_fail(err, "bt: pid %d: %s", t->pid, bt.stop);
-	else if (rc != 0)
-		kd_wrap(err, "bt: pid %d", t->pid);
+	if (rc == 0 && bt.stopped) {
+		*err = bt.stop;
+		rc = -1;
+	}
+	if (rc != 0)
+		kd_wrap(err, "pid %d", t->pid);
 	kd_backtrace_free(&bt);
 	return rc;
 }
 
-/* crash's argument rule: a decimal number is a PID, anything else a
- * task_struct address in hex. */
-static int task_from_arg(struct kd_kernel *k, const char *arg, struct kd_task *t, kd_err *err)
+/* -a: the task each CPU was running; one CPU's failure is said in its
+ * place, as crash does, and the others go on. */
+static int all_cpus(struct kd_cmd *c, const struct bt_opts *o)
 {
-	char *end;
-	bool decimal = *arg != '\0';
+	int failed = 0, shown = 0;
+	kd_err one;
 
-	for (const char *c = arg; *c; c++)
-		if (!isdigit((unsigned char)*c))
-			decimal = false;
-	if (decimal) {
-		long pid = strtol(arg, &end, 10);
-		if (pid < 0 || pid > 0x7fffffff)
-			return kd_fail(err, "bt: %s is not a PID", arg);
-		if (kd_task_by_pid(k, (int)pid, t, err) != 0)
-			return kd_wrap(err, "bt %s", arg);
-		return 0;
+	for (int cpu = 0; cpu < c->k->nr_cpus; cpu++) {
+		struct kd_task t;
+		uint64_t addr;
+
+		if (kd_cpu_curr(c->k, cpu, &addr, &one) != 0 || kd_task_read(c->k, addr, &t, &one) != 0) {
+			fprintf(c->out, "%sCPU: %d  bt: %s\n", shown++ ? "\n" : "", cpu, one.msg);
+			failed++;
+			continue;
+		}
+		if (backtrace_one(c, &t, o, shown++ > 0, &one) != 0) {
+			fprintf(c->out, "    bt: %s\n", one.msg);
+			failed++;
+		}
 	}
-	errno = 0;
-	unsigned long long addr = strtoull(arg, &end, 16);
-	if (*arg == '\0' || *end || errno)
-		return kd_fail(err, "bt: %s is neither a PID nor a task address", arg);
-	if (kd_task_by_addr(k, addr, t, err) != 0)
-		return kd_wrap(err, "bt");
+	if (failed)
+		return kd_fail(c->err, one.code, "-a: %d of %d CPUs could not be shown in full (said above)",
+			       failed, c->k->nr_cpus);
 	return 0;
 }
 
-static int run_bt(struct kd_session *s, int argc, char **argv, FILE *out, kd_err *err)
+static int run_bt(struct kd_cmd *c)
 {
-	struct bt_opts o = { 0 };
-	struct kd_kernel *k = s->k;
-	struct kd_unwinder *u;
-	bool all = false;
-	int c, rc = 0, shown = 0;
-	kd_err one;
+	struct bt_opts o = { c->opt['l'], c->opt['f'], c->opt['s'], c->opt['x'] };
+	int rc = 0, shown = 0;
 
-	while ((c = getopt(argc, argv, "aflsx")) != -1) {
-		switch (c) {
-		case 'a':
-			all = true;
-			break;
-		case 'f':
-			o.full = true;
-			break;
-		case 'l':
-			o.lines = true;
-			break;
-		case 's':
-			o.offsets = true;
-			break;
-		case 'x':
-			o.hex = true;
-			break;
-		default:
-			return kd_fail(err, "bt: unknown option (usage: bt [-a] [-l] [-f] [-s [-x]] "
-				       "[PID | TASK]...)");
-		}
-	}
-	if (all && optind < argc)
-		return kd_fail(err, "bt: -a takes no PID or task");
-	if (!(u = kd_unwinder_new(k, err)))
-		return kd_wrap(err, "bt");
-	/* Module frames' lines and ORC tables come from their .ko when found. */
-	kd_modules_find_debuginfo(k, s->module_dirs, s->n_module_dirs, out);
-
-	if (all) {
-		int failed = 0;
-
-		for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
-			struct kd_task t;
-			uint64_t addr;
-
-			/* One CPU's failure is said in its place; the others go on. */
-			if (kd_cpu_curr(k, cpu, &addr, &one) != 0 || kd_task_read(k, addr, &t, &one) != 0) {
-				fprintf(out, "%sCPU: %d  bt: %s\n", shown++ ? "\n" : "", cpu, one.msg);
-				failed++;
-				continue;
-			}
-			if (backtrace_one(s, u, &t, &o, shown++ > 0, out, &one) != 0) {
-				fprintf(out, "    %s\n", one.msg);
-				failed++;
-			}
-		}
-		if (failed)
-			rc = kd_fail(err, "bt -a: %d of %d CPUs could not be shown in full (said above)",
-				     failed, k->nr_cpus);
-	} else if (optind == argc) {
+	if (c->opt['a'] && c->argc)
+		return kd_cmd_usage(c, "-a takes no PID or task");
+	if (c->opt['a'])
+		return all_cpus(c, &o);
+	if (c->argc == 0) {
 		struct kd_task t;
-		uint64_t addr;
 		int cpu;
 
-		if (kd_panic_cpu(k, &cpu, err) != 0 || kd_cpu_curr(k, cpu, &addr, err) != 0 ||
-		    kd_task_read(k, addr, &t, err) != 0) {
-			kd_wrap(err, "bt: no panic task (try bt -a or bt PID)");
-			rc = -1;
-		} else {
-			rc = backtrace_one(s, u, &t, &o, false, out, err);
-		}
-	} else {
-		for (int i = optind; i < argc; i++) {
-			struct kd_task t;
+		if (kd_panic_task(c->k, &t, &cpu, c->err) != 0)
+			return kd_wrap(c->err, "no panic task (try bt -a or bt PID)");
+		return backtrace_one(c, &t, &o, false, c->err);
+	}
+	for (int i = 0; i < c->argc; i++) {
+		struct kd_task t;
+		kd_err one;
 
-			if (task_from_arg(k, argv[i], &t, &one) != 0 ||
-			    backtrace_one(s, u, &t, &o, shown++ > 0, out, &one) != 0) {
-				*err = one;
-				rc = -1;
-			}
+		if (kd_cmd_task_arg(c->k, c->argv[i], &t, &one) != 0 ||
+		    backtrace_one(c, &t, &o, shown++ > 0, &one) != 0) {
+			*c->err = one;
+			rc = -1;
 		}
 	}
-	kd_unwinder_free(u);
 	return rc;
 }
 
 const struct kd_command kd_cmd_bt = {
 	.name = "bt",
+	.options = "aflsx",
+	.flags = KD_CMD_UNWINDER | KD_CMD_MODULE_DEBUG,
 	.usage = "bt [-a] [-l] [-f] [-s [-x]] [PID | TASK]...",
 	.summary = "kernel stack backtrace of a task (default: the panic task)",
 	.help = "  -a   the task that was running on each CPU\n"

@@ -1,32 +1,77 @@
-/* Session commands, one file each (sys.c, bt.c, log.c, ps.c, mod.c), with
- * crash's names, options and output layout so habits and scripts carry
- * over. A command writes to `out`; on failure it returns -1 with err set
- * (one line: what failed and why), and the session goes on. */
+/* Session commands, one file each, with crash's names, options and output
+ * layout so habits and scripts carry over. The runner (session.c) splits
+ * the line, parses the options the command declares, provides what its
+ * flags ask for, runs it, and puts "NAME: " before its error. A command
+ * parses its operands, asks the kernel model (kernel/, unwind/) and
+ * prints; it writes results to `out` and warnings to `diag`, and fails
+ * with -1 and err (one line), after which the session goes on. */
 #ifndef KD_COMMANDS_COMMAND_H
 #define KD_COMMANDS_COMMAND_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "kdive/kdive.h"
 #include "kernel/kernel.h"
 
+struct kd_unwinder;
+
 struct kd_session {
 	struct kd_kernel *k;
-	char **module_dirs;       /* --modules DIR, then mod -S DIR */
-	size_t n_module_dirs;
+	FILE *diag;
+	struct kd_unwinder *unwinder; /* built on first use, shared by every command */
+};
+
+/* What a command needs before it runs (kd_command.flags). */
+enum {
+	KD_CMD_UNWINDER = 1 << 0,   /* cmd->u: the session's unwinder */
+	KD_CMD_MODULE_DEBUG = 1 << 1, /* module debug info searched for first (frames' lines) */
+};
+
+/* One run of a command. */
+struct kd_cmd {
+	struct kd_session *s;
+	struct kd_kernel *k;
+	struct kd_unwinder *u;        /* with KD_CMD_UNWINDER */
+	const struct kd_command *def;
+	FILE *out, *diag;
+	kd_err *err;
+	/* Options from def->options: how often each was given, and its last
+	 * argument. */
+	unsigned char opt[128];
+	const char *optarg[128];
+	/* The operands: the words after the options. */
+	int argc;
+	char **argv;
 };
 
 struct kd_command {
 	const char *name;
-	const char *usage;   /* "bt [-a] [-l] [PID | TASK]" */
-	const char *summary; /* one line for `help` */
-	const char *help;    /* the rest of `help NAME` */
-	int (*run)(struct kd_session *s, int argc, char **argv, FILE *out, kd_err *err);
+	const char *options;  /* getopt letters: "aflsx", "s:S" */
+	unsigned flags;       /* KD_CMD_* */
+	const char *usage;    /* "bt [-a] [-l] [PID | TASK]..." */
+	const char *summary;  /* one line for `help` */
+	const char *help;     /* the rest of `help NAME` */
+	int (*run)(struct kd_cmd *c);
 };
 
 /* NULL-terminated, in `help` order. */
 extern const struct kd_command *const kd_commands[];
 
 const struct kd_command *kd_command_find(const char *name);
+
+/* A warning on the diagnostics stream: "kdive: NAME: ...". */
+void kd_cmd_warn(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A usage error: the message, then "(usage: ...)"; returns -1. */
+int kd_cmd_usage(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* crash's task header: PID, TASK, CPU, COMMAND, indented by indent. */
+struct kd_task;
+void kd_print_task_header(FILE *out, const struct kd_task *t, int indent);
+
+/* crash's rule for a task argument: decimal is a PID, anything else a
+ * task_struct address in hex. */
+int kd_cmd_task_arg(struct kd_kernel *k, const char *arg, struct kd_task *t, kd_err *err);
 
 #endif

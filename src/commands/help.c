@@ -2,22 +2,21 @@
 #include "base/err.h"
 #include "commands/command.h"
 
-static int run_help(struct kd_session *s, int argc, char **argv, FILE *out, kd_err *err)
+static int run_help(struct kd_cmd *c)
 {
-	(void)s;
-	if (argc < 2) {
+	if (c->argc == 0) {
 		for (size_t i = 0; kd_commands[i]; i++)
-			fprintf(out, "  %-8s %s\n", kd_commands[i]->name, kd_commands[i]->summary);
+			fprintf(c->out, "  %-8s %s\n", kd_commands[i]->name, kd_commands[i]->summary);
 		fputs("  q        leave the session\n"
 		      "Commands take crash's options; `cmd | shell pipeline` and `cmd > file` work.\n",
-		      out);
+		      c->out);
 		return 0;
 	}
-	for (int i = 1; i < argc; i++) {
-		const struct kd_command *c = kd_command_find(argv[i]);
-		if (!c)
-			return kd_fail(err, "help: no command %s (try `help`)", argv[i]);
-		fprintf(out, "usage: %s\n%s\n%s", c->usage, c->summary, c->help ? c->help : "");
+	for (int i = 0; i < c->argc; i++) {
+		const struct kd_command *d = kd_command_find(c->argv[i]);
+		if (!d)
+			return kd_fail(c->err, KD_ERR_LOOKUP, "no command %s (try `help`)", c->argv[i]);
+		fprintf(c->out, "usage: %s\n%s\n%s", d->usage, d->summary, d->help ? d->help : "");
 	}
 	return 0;
 }

@@ -9,8 +9,7 @@
 #include "commands/command.h"
 #include "kernel/clock.h"
 #include "kernel/printk.h"
-
-extern const struct kd_command kd_cmd_log;
+#include "kernel/system.h"
 
 struct log_opts {
 	int no_time, wall_time, level, caller, dict;
@@ -73,54 +72,38 @@ static int print_record(const struct kd_printk_record *r, void *arg)
 /* crash sizes the caller column for the largest pid: 6 up to 99999. */
 static int caller_width(struct kd_kernel *k)
 {
-	uint64_t addr;
-	uint32_t pid_max;
+	uint32_t pid_max = kd_kernel_pid_max(k);
 
-	if (kd_kernel_symbol(k, "pid_max", &addr, NULL) != 0 ||
-	    kd_kernel_read_u32(k, addr, &pid_max, NULL) != 0)
-		return 8;
-	return pid_max <= 99999 ? 6 : pid_max <= 999999 ? 7 : 8;
+	return !pid_max ? 8 : pid_max <= 99999 ? 6 : pid_max <= 999999 ? 7 : 8;
 }
 
-static int run_log(struct kd_session *s, int argc, char **argv, FILE *out, kd_err *err)
+static int run_log(struct kd_cmd *c)
 {
-	struct log_opts o = { .out = out };
-	int c, rc;
+	struct log_opts o = { .no_time = c->opt['t'], .wall_time = c->opt['T'], .level = c->opt['m'],
+			      .caller = c->opt['c'], .dict = c->opt['d'], .out = c->out };
+	int rc;
 
-	opterr = 0; /* one error line, ours */
-	while ((c = getopt(argc, argv, "tTmcd")) != -1) {
-		switch (c) {
-		case 't': o.no_time = 1; break;
-		case 'T': o.wall_time = 1; break;
-		case 'm': o.level = 1; break;
-		case 'c': o.caller = 1; break;
-		case 'd': o.dict = 1; break;
-		default: return kd_fail(err, "log: unknown option -%c (usage: %s)", optopt, kd_cmd_log.usage);
-		}
-	}
-	if (optind < argc)
-		return kd_fail(err, "log: unexpected argument %s (usage: %s)", argv[optind],
-			       kd_cmd_log.usage);
+	if (c->argc)
+		return kd_cmd_usage(c, "unexpected argument %s", c->argv[0]);
 	if (o.wall_time) {
 		uint64_t up;
 
-		if (kd_clock_crash_time(s->k, &o.boot, err) != 0 ||
-		    kd_clock_uptime(s->k, &up, err) != 0)
-			return kd_wrap(err, "log -T");
+		if (kd_clock_crash_time(c->k, &o.boot, c->err) != 0 ||
+		    kd_clock_uptime(c->k, &up, c->err) != 0)
+			return kd_wrap(c->err, "-T");
 		o.boot -= (int64_t)up;
 	}
 	if (o.caller)
-		o.caller_width = caller_width(s->k);
-	rc = kd_printk_foreach(s->k, print_record, &o, err);
-	if (rc < 0)
-		return kd_wrap(err, "log");
+		o.caller_width = caller_width(c->k);
+	rc = kd_printk_foreach(c->k, print_record, &o, c->err);
 	if (rc > 0)
-		return kd_fail(err, "log: write error");
-	return 0;
+		return kd_fail(c->err, KD_ERR_IO, "write error");
+	return rc;
 }
 
 const struct kd_command kd_cmd_log = {
 	.name = "log",
+	.options = "tTmcd",
 	.usage = "log [-tTmcd]",
 	.summary = "the kernel log (printk buffer) of the dump",
 	.help = "  Prints the kernel's message buffer oldest first, as crash does:\n"

@@ -12,8 +12,6 @@
 #include "commands/command.h"
 #include "kernel/modules.h"
 
-#define MOD_USAGE "mod [-s MODULE [FILE] | -S [DIR]]"
-
 struct listing {
 	struct kd_module **order; /* by base address */
 	size_t n;
@@ -36,9 +34,9 @@ static int prepare(struct kd_kernel *k, struct listing *l, kd_err *err)
 	if (kd_modules(k, &mods, &l->n, err) != 0)
 		return -1;
 	if (l->n == 0)
-		return kd_fail(err, "no modules loaded in this kernel");
+		return kd_fail(err, KD_ERR_LOOKUP, "no modules loaded in this kernel");
 	if (!(l->order = malloc(l->n * sizeof(*l->order))))
-		return kd_fail(err, "out of memory");
+		return kd_oom(err);
 	for (size_t i = 0; i < l->n; i++) {
 		char digits[24];
 		int w = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)mods[i].size);
@@ -50,7 +48,7 @@ static int prepare(struct kd_kernel *k, struct listing *l, kd_err *err)
 			l->size_w = w;
 	}
 	qsort(l->order, l->n, sizeof(*l->order), by_base);
-	l->text_base = kd_kernel_offsetof(k, "module", "mem", NULL) >= 0;
+	l->text_base = kd_modules_split_memory(k);
 	return 0;
 }
 
@@ -73,8 +71,7 @@ static void print_row(FILE *out, const struct listing *l, const struct kd_module
 }
 
 /* -s MODULE [FILE]: MODULE by name or by an address inside it. */
-static int load_one(struct kd_session *s, const char *which, const char *file, FILE *out,
-		    kd_err *err)
+static int load_one(struct kd_cmd *c, const char *which, const char *file)
 {
 	struct listing l;
 	struct kd_module *m;
@@ -83,126 +80,83 @@ static int load_one(struct kd_session *s, const char *which, const char *file, F
 	const char *path = file;
 	int rc = -1;
 
-	if (prepare(s->k, &l, err) != 0)
+	if (prepare(c->k, &l, c->err) != 0)
 		goto out;
-	if (!(m = kd_module_by_name(s->k, which, err)) && (*end || !(m = kd_module_at(s->k, addr))))
+	if (!(m = kd_module_by_name(c->k, which, c->err)) && (*end || !(m = kd_module_at(c->k, addr))))
 		goto out;
-	if ((!path && !(path = kd_module_find_file(s->k, s->module_dirs, s->n_module_dirs, m->name,
-						    err))) ||
-	    kd_module_load_debuginfo(m, path, err) != 0)
+	if ((!path && !(path = kd_module_find_file(c->k, NULL, m->name, c->err))) ||
+	    kd_module_load_debuginfo(m, path, c->err) != 0)
 		goto out;
-	print_header(out, &l);
-	print_row(out, &l, m);
+	print_header(c->out, &l);
+	print_row(c->out, &l, m);
 	rc = 0;
 out:
 	free(l.order);
 	return rc;
 }
 
-/* Puts dir on the session's search path, for later lookups. */
-static int add_search_dir(struct kd_session *s, const char *dir, kd_err *err)
-{
-	char **grown;
-
-	for (size_t i = 0; i < s->n_module_dirs; i++)
-		if (strcmp(s->module_dirs[i], dir) == 0)
-			return 0;
-	if (!(grown = realloc(s->module_dirs, (s->n_module_dirs + 1) * sizeof(*grown))))
-		return kd_fail(err, "out of memory");
-	s->module_dirs = grown;
-	if (!(grown[s->n_module_dirs] = strdup(dir)))
-		return kd_fail(err, "out of memory");
-	s->n_module_dirs++;
-	return 0;
-}
-
 /* -S [DIR]: every module, from DIR first when given (DIR then stays on
- * the session's search path). */
-static int load_all(struct kd_session *s, const char *dir, FILE *out, kd_err *err)
+ * the search path); what cannot be loaded is a warning each. */
+static int load_all(struct kd_cmd *c, const char *dir)
 {
 	struct listing l;
 	struct stat st;
-	char **dirs;
-	size_t n = 0;
 	int shown = 0;
 
 	if (dir && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-		return kd_fail(err, "%s is not a directory", dir);
-	if ((dir && add_search_dir(s, dir, err) != 0) || prepare(s->k, &l, err) != 0)
+		return kd_fail(c->err, KD_ERR_INVALID, "%s is not a directory", dir);
+	if ((dir && kd_kernel_add_module_dir(c->k, dir, c->err) != 0) || prepare(c->k, &l, c->err) != 0)
 		return -1;
-	if (!(dirs = calloc(s->n_module_dirs + 1, sizeof(*dirs)))) {
-		free(l.order);
-		return kd_fail(err, "out of memory");
-	}
-	if (dir)
-		dirs[n++] = (char *)dir;
-	for (size_t i = 0; i < s->n_module_dirs; i++)
-		if (!dir || strcmp(s->module_dirs[i], dir) != 0)
-			dirs[n++] = s->module_dirs[i];
 	for (size_t i = 0; i < l.n; i++) {
 		struct kd_module *m = l.order[i];
 		kd_err why;
-		const char *path = kd_module_find_file(s->k, dirs, n, m->name, &why);
+		const char *path = kd_module_find_file(c->k, dir, m->name, &why);
 
 		if (!path || ((!m->debug_path || strcmp(m->debug_path, path) != 0) &&
 			      kd_module_load_debuginfo(m, path, &why) != 0)) {
-			fprintf(out, "mod: %s\n", why.msg);
+			kd_cmd_warn(c, "%s", why.msg);
 			continue;
 		}
 		if (!shown++)
-			print_header(out, &l);
-		print_row(out, &l, m);
+			print_header(c->out, &l);
+		print_row(c->out, &l, m);
 	}
-	free(dirs);
 	free(l.order);
 	return 0;
 }
 
-static int list(struct kd_session *s, FILE *out, kd_err *err)
+static int list(struct kd_cmd *c)
 {
 	struct listing l;
 
-	if (prepare(s->k, &l, err) != 0)
+	if (prepare(c->k, &l, c->err) != 0)
 		return -1;
-	kd_modules_find_debuginfo(s->k, s->module_dirs, s->n_module_dirs, out);
-	print_header(out, &l);
+	kd_modules_find_debuginfo(c->k);
+	print_header(c->out, &l);
 	for (size_t i = 0; i < l.n; i++)
-		print_row(out, &l, l.order[i]);
+		print_row(c->out, &l, l.order[i]);
 	free(l.order);
 	return 0;
 }
 
-static int mod_main(struct kd_session *s, int argc, char **argv, FILE *out, kd_err *err)
+static int run_mod(struct kd_cmd *c)
 {
-	const char *one = NULL;
-	bool all = false;
-	int c;
+	const char *one = c->optarg['s'];
+	bool all = c->opt['S'];
 
-	opterr = 0; /* one error line, ours */
-	while ((c = getopt(argc, argv, "s:S")) != -1) {
-		switch (c) {
-		case 's': one = optarg; break;
-		case 'S': all = true; break;
-		default: return kd_fail(err, "bad option -%c (usage: %s)", optopt, MOD_USAGE);
-		}
-	}
-	if ((one && all) || argc - optind > ((one || all) ? 1 : 0))
-		return kd_fail(err, "usage: %s", MOD_USAGE);
+	if ((one && all) || c->argc > ((one || all) ? 1 : 0))
+		return kd_cmd_usage(c, "one of -s and -S, with at most one more argument");
 	if (one)
-		return load_one(s, one, argv[optind], out, err);
+		return load_one(c, one, c->argv[0]);
 	if (all)
-		return load_all(s, argv[optind], out, err);
-	return list(s, out, err);
-}
-
-static int run_mod(struct kd_session *s, int argc, char **argv, FILE *out, kd_err *err)
-{
-	return mod_main(s, argc, argv, out, err) == 0 ? 0 : kd_wrap(err, "mod");
+		return load_all(c, c->argv[0]);
+	return list(c);
 }
 
 const struct kd_command kd_cmd_mod = {
 	.name = "mod",
-	.usage = MOD_USAGE,
+	.options = "s:S",
+	.usage = "mod [-s MODULE [FILE] | -S [DIR]]",
 	.summary = "loaded modules, and loading their debug info",
 	.help = "  (none)           list the modules: struct module, name, text base, size\n"
 		"                   (as /proc/modules counts it) and the debug file loaded;\n"

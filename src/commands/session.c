@@ -1,13 +1,17 @@
 /* The library side of a crash-style session: opening the pair of files
- * and running one command line. Line editing, pipes and the prompt are
- * the CLI's. */
+ * and running one command line the same way for every command. Line
+ * editing, pipes and the prompt are the CLI's. */
 #include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "kernel/modules.h"
+#include "unwind/backtrace.h"
 
 /* A debug vmlinux is an ELF executable; a dump is anything else (ELF
  * core, kdump-compressed, flattened) and the dump layer tells which. */
@@ -26,30 +30,23 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 			    const struct kd_session_opts *opts, kd_err *err)
 {
 	struct kd_session *s = calloc(1, sizeof(*s));
+	struct kd_kernel_opts ko = { opts ? opts->sysroot : NULL, opts ? opts->diag : NULL };
 	const char *vmlinux = file1, *dump = file2;
 
 	if (!s) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		return NULL;
 	}
 	if (!is_vmlinux(file1) && is_vmlinux(file2)) {
 		vmlinux = file2;
 		dump = file1;
 	}
-	if (opts && opts->n_module_dirs) {
-		s->module_dirs = calloc(opts->n_module_dirs, sizeof(*s->module_dirs));
-		if (!s->module_dirs) {
-			kd_fail(err, "out of memory");
-			goto fail;
-		}
-		for (size_t i = 0; i < opts->n_module_dirs; i++)
-			if (!(s->module_dirs[s->n_module_dirs++] = strdup(opts->module_dirs[i]))) {
-				kd_fail(err, "out of memory");
-				goto fail;
-			}
-	}
-	if (!(s->k = kd_kernel_open(vmlinux, dump, err)))
+	s->diag = ko.diag;
+	if (!(s->k = kd_kernel_open(vmlinux, dump, &ko, err)))
 		goto fail;
+	for (size_t i = 0; opts && i < opts->n_module_dirs; i++)
+		if (kd_kernel_add_module_dir(s->k, opts->module_dirs[i], err) != 0)
+			goto fail;
 	return s;
 fail:
 	kd_session_close(s);
@@ -61,12 +58,13 @@ long kd_session_relocation_mb(const kd_session *s)
 	return (long)(s->k->kaslr >> 20);
 }
 
-/* Splits a command line into words: blanks separate, quotes group. */
-static int split(char *line, char **argv, int max)
+/* Splits a command line into words: blanks separate, quotes group. With
+ * argv NULL it only counts them. */
+static int split(char *line, char **argv)
 {
 	int argc = 0;
 
-	for (char *p = line; *p && argc < max - 1;) {
+	for (char *p = line; *p;) {
 		char *w;
 
 		while (*p == ' ' || *p == '\t')
@@ -83,34 +81,107 @@ static int split(char *line, char **argv, int max)
 			while (*p && *p != ' ' && *p != '\t')
 				p++;
 		}
-		if (*p)
-			*p++ = '\0';
-		argv[argc++] = w;
+		if (argv) {
+			if (*p)
+				*p++ = '\0';
+			argv[argc] = w;
+		} else if (*p) {
+			p++;
+		}
+		argc++;
 	}
-	argv[argc] = NULL;
+	if (argv)
+		argv[argc] = NULL;
 	return argc;
+}
+
+void kd_cmd_warn(struct kd_cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kd_vwarn(c->diag, c->def->name, fmt, ap);
+	va_end(ap);
+}
+
+int kd_cmd_usage(struct kd_cmd *c, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return kd_fail(c->err, KD_ERR_INVALID, "%s (usage: %s)", what, c->def->usage);
+}
+
+/* The command's options, crash-style: getopt over its letters, options
+ * and operands in any order. */
+static int parse_options(struct kd_cmd *c, int argc, char **argv)
+{
+	char spec[64];
+	int o;
+
+	snprintf(spec, sizeof(spec), ":%s", c->def->options ? c->def->options : "");
+	optind = 0; /* a fresh getopt scan */
+	opterr = 0;
+	while ((o = getopt(argc, argv, spec)) != -1) {
+		if (o == '?')
+			return kd_cmd_usage(c, "bad option -%c", optopt);
+		if (o == ':')
+			return kd_cmd_usage(c, "option -%c needs an argument", optopt);
+		if (o > 0 && o < 128) {
+			if (c->opt[o] < 255)
+				c->opt[o]++;
+			c->optarg[o] = optarg;
+		}
+	}
+	c->argc = argc - optind;
+	c->argv = argv + optind;
+	return 0;
+}
+
+/* What the command's flags ask for, made once per session. */
+static int provide(struct kd_cmd *c)
+{
+	struct kd_session *s = c->s;
+
+	if (c->def->flags & KD_CMD_UNWINDER) {
+		if (!s->unwinder && !(s->unwinder = kd_unwinder_new(s->k, c->err)))
+			return -1;
+		c->u = s->unwinder;
+	}
+	if (c->def->flags & KD_CMD_MODULE_DEBUG)
+		kd_modules_find_debuginfo(s->k);
+	return 0;
 }
 
 int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 {
-	char *copy = strdup(line), *argv[64];
-	const struct kd_command *c;
-	int argc, rc;
+	char *copy = strdup(line), **argv = NULL;
+	struct kd_cmd c = { .s = s, .k = s->k, .out = out, .diag = s->diag, .err = err };
+	int argc, rc = -1;
 
 	if (!copy)
-		return kd_fail(err, "out of memory");
-	argc = split(copy, argv, 64);
-	if (argc == 0) {
+		return kd_oom(err);
+	if ((argc = split(copy, NULL)) == 0) {
 		free(copy);
 		return 0;
 	}
-	c = kd_command_find(argv[0]);
-	if (!c) {
-		rc = kd_fail(err, "%s: no such command (try `help`)", argv[0]);
-	} else {
-		optind = 0; /* commands parse their options with getopt */
-		rc = c->run(s, argc, argv, out, err);
+	if (!(argv = calloc((size_t)argc + 1, sizeof(*argv)))) {
+		kd_oom(err);
+		goto out;
 	}
+	split(copy, argv);
+	if (!(c.def = kd_command_find(argv[0]))) {
+		kd_fail(err, KD_ERR_LOOKUP, "%s: no such command (try `help`)", argv[0]);
+		goto out;
+	}
+	rc = parse_options(&c, argc, argv) == 0 && provide(&c) == 0 ? c.def->run(&c) : -1;
+	if (rc != 0)
+		kd_wrap(err, "%s", c.def->name);
+out:
+	free(argv);
 	free(copy);
 	return rc;
 }
@@ -119,9 +190,7 @@ void kd_session_close(kd_session *s)
 {
 	if (!s)
 		return;
+	kd_unwinder_free(s->unwinder);
 	kd_kernel_close(s->k);
-	for (size_t i = 0; i < s->n_module_dirs; i++)
-		free(s->module_dirs[i]);
-	free(s->module_dirs);
 	free(s);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "decode/kernel_id.h"
+#include "symbols/kernel_id.h"
 #include "disasm/code_line.h"
 #include "oops/oops.h"
 #include "symbols/debuginfo_find.h"
@@ -26,6 +26,7 @@ struct kd_decoder {
 	struct kd_module_finder *mf;
 	char *vmlinux_path;        /* as given, or found from the release */
 	char release[128];         /* given (-r) or read from the log */
+	char sysroot[4096];        /* root of the standard debug-info places */
 	struct kd_symfile *vmlinux;
 	int vmlinux_state;         /* 0 untried, 1 open, -1 unusable */
 	struct kd_kernel_id vmlinux_id;
@@ -45,13 +46,9 @@ static void say(struct kd_decoder *dec, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!dec->diag)
-		return;
-	fputs("kdive: ", dec->diag);
 	va_start(ap, fmt);
-	vfprintf(dec->diag, fmt, ap);
+	kd_vwarn(dec->diag, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', dec->diag);
 }
 
 kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
@@ -59,7 +56,7 @@ kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
 	kd_decoder *dec = calloc(1, sizeof(*dec));
 
 	if (!dec) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		return NULL;
 	}
 	dec->sz = kd_symbolizer_new(err);
@@ -70,6 +67,7 @@ kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
 		goto fail;
 	if (opts->release)
 		snprintf(dec->release, sizeof(dec->release), "%s", opts->release);
+	snprintf(dec->sysroot, sizeof(dec->sysroot), "%s", opts->sysroot ? opts->sysroot : "/");
 	dec->basepath_auto = !opts->basepath || strcmp(opts->basepath, "auto") == 0;
 	if (!dec->basepath_auto)
 		snprintf(dec->basepath, sizeof(dec->basepath), "%s", opts->basepath);
@@ -79,7 +77,7 @@ kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
 	return dec;
 fail:
 	if (dec->sz) /* otherwise kd_symbolizer_new said why */
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 	kd_decoder_free(dec);
 	return NULL;
 }
@@ -137,7 +135,7 @@ static bool open_vmlinux(struct kd_decoder *dec)
 	if (!dec->vmlinux_path) {
 		if (!dec->release[0])
 			return false; /* wait for the log's CPU: line to name it */
-		if (kd_find_vmlinux(dec->release, path, sizeof(path), &err) != 0) {
+		if (kd_find_vmlinux(dec->release, dec->sysroot, path, sizeof(path), &err) != 0) {
 			say(dec, "%s; frames are left as they are", err.msg);
 			return false;
 		}
@@ -196,7 +194,7 @@ static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oo
 	dec->modules = m;
 
 	if (!dec->release_dirs_added && dec->release[0]) {
-		kd_module_finder_add_release(dec->mf, dec->release);
+		kd_module_finder_add_release(dec->mf, dec->release, dec->sysroot);
 		dec->release_dirs_added = true;
 	}
 	path = kd_module_finder_find(dec->mf, sym->module);

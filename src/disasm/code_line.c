@@ -32,23 +32,23 @@ int kd_code_parse(const char *text, size_t len, struct kd_code_bytes *out, kd_er
 		if (text[i] == '<' || text[i] == '(')
 			open = text[i++];
 		if (i + 2 > len || (hi = hexval(text[i])) < 0 || (lo = hexval(text[i + 1])) < 0)
-			return kd_fail(err, "Code: \"%.*s\" is not a list of x86 bytes", (int)(len > 40 ? 40 : len), text);
+			return kd_fail(err, KD_ERR_CORRUPT, "Code: \"%.*s\" is not a list of x86 bytes", (int)(len > 40 ? 40 : len), text);
 		i += 2;
 		if (open) {
 			char close = open == '<' ? '>' : ')';
 			if (i >= len || text[i] != close)
-				return kd_fail(err, "Code: unterminated %c marker (arm64/ppc words are not decoded yet)", open);
+				return kd_fail(err, KD_ERR_UNSUPPORTED, "Code: unterminated %c marker (arm64/ppc words are not decoded yet)", open);
 			i++;
 			out->fault = (long)out->n;
 		}
 		if (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
-			return kd_fail(err, "Code: \"%.*s\" is not a list of x86 bytes", (int)(len > 40 ? 40 : len), text);
+			return kd_fail(err, KD_ERR_CORRUPT, "Code: \"%.*s\" is not a list of x86 bytes", (int)(len > 40 ? 40 : len), text);
 		if (out->n == KD_CODE_MAX)
-			return kd_fail(err, "Code: more than %d bytes", KD_CODE_MAX);
+			return kd_fail(err, KD_ERR_INVALID, "Code: more than %d bytes", KD_CODE_MAX);
 		out->b[out->n++] = (unsigned char)(hi << 4 | lo);
 	}
 	if (out->n == 0)
-		return kd_fail(err, "Code: no bytes");
+		return kd_fail(err, KD_ERR_INVALID, "Code: no bytes");
 	return 0;
 }
 

@@ -96,7 +96,7 @@ static uint64_t *read_bitmap(struct kd_dump *d, uint64_t off, const char *what,
 		return NULL;
 	map = calloc(words, sizeof(*map));
 	if (!map) {
-		kd_fail(err, "%s: out of memory for the %s (0x%" PRIx64 " pages)", d->src.name,
+		kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for the %s (0x%" PRIx64 " pages)", d->src.name,
 			what, dd->max_mapnr);
 		return NULL;
 	}
@@ -134,14 +134,14 @@ static int absent(struct kd_dump *d, uint64_t paddr, kd_err *err)
 
 	switch (kd_dump_page_state(d, pfn)) {
 	case KD_PAGE_BEYOND:
-		return kd_fail(err, "%s: physical address 0x%" PRIx64 " is beyond the end of "
+		return kd_fault(err, KD_FAULT_BEYOND, paddr, "%s: physical address 0x%" PRIx64 " is beyond the end of "
 			       "the dump (max_mapnr 0x%" PRIx64 ": memory ends at 0x%" PRIx64 ")",
 			       d->src.name, paddr, dd->max_mapnr, dd->max_mapnr * dd->block_size);
 	case KD_PAGE_HOLE:
-		return kd_fail(err, "%s: physical page 0x%" PRIx64 " is not in the dump: it is "
+		return kd_fault(err, KD_FAULT_HOLE, paddr, "%s: physical page 0x%" PRIx64 " is not in the dump: it is "
 			       "not RAM (a memory hole)", d->src.name, page);
 	default:
-		return kd_fail(err, "%s: physical page 0x%" PRIx64 " was excluded by "
+		return kd_fault(err, KD_FAULT_EXCLUDED, paddr, "%s: physical page 0x%" PRIx64 " was excluded by "
 			       "makedumpfile (dump level %d)", d->src.name, page,
 			       d->info.dump_level);
 	}
@@ -166,13 +166,13 @@ static const unsigned char *load_page(struct kd_dump *d, uint64_t pfn, kd_err *e
 	flags = kd_le32(pd + 12);
 	codec = flags & CODECS;
 	if (!off && !size && dd->out_of_space) {
-		kd_fail(err, "%s: physical page 0x%" PRIx64 " was never written: the dump is "
+		kd_fault(err, KD_FAULT_TRUNCATED, paddr, "%s: physical page 0x%" PRIx64 " was never written: the dump is "
 			"incomplete (makedumpfile ran out of space)", d->src.name, paddr);
 		return NULL;
 	}
 	if (!size || size > dd->block_size || (!codec && size != dd->block_size) ||
 	    (codec & (codec - 1))) {
-		kd_fail(err, "%s: %s is corrupt (offset 0x%" PRIx64 ", size 0x%x, flags 0x%x; "
+		kd_fail(err, KD_ERR_CORRUPT, "%s: %s is corrupt (offset 0x%" PRIx64 ", size 0x%x, flags 0x%x; "
 			"page size 0x%x)", d->src.name, what, off, size, flags, dd->block_size);
 		return NULL;
 	}
@@ -181,7 +181,7 @@ static const unsigned char *load_page(struct kd_dump *d, uint64_t pfn, kd_err *e
 	if (kd_src_read(&d->src, off, codec ? dd->zbuf : page, size, what, err) < 0)
 		return NULL;
 	if (codec && (why = kd_page_decompress(codec, dd->zbuf, size, page, dd->block_size))) {
-		kd_fail(err, "%s: physical page 0x%" PRIx64 ": its %s data (0x%x bytes at 0x%"
+		kd_fail(err, KD_ERR_CORRUPT, "%s: physical page 0x%" PRIx64 ": its %s data (0x%x bytes at 0x%"
 			PRIx64 ") %s", d->src.name, paddr, kd_page_codec_name(codec), size, off,
 			why);
 		return NULL;
@@ -246,7 +246,7 @@ static int load_bitmap(struct kd_dump *d, struct diskdump *dd, uint64_t off,
 		return -1;
 	dd->rank = malloc((words / RANK_WORDS + 1) * sizeof(*dd->rank));
 	if (!dd->rank)
-		return kd_fail(err, "%s: out of memory for the rank index", d->src.name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for the rank index", d->src.name);
 	for (uint64_t w = 0; w < words; w++) {
 		if (w % RANK_WORDS == 0)
 			dd->rank[w / RANK_WORDS] = total;
@@ -272,7 +272,7 @@ static int set_format(struct kd_dump *d, uint32_t status, kd_err *err)
 	const char *name = codec ? kd_page_codec_name(codec) : "uncompressed";
 
 	if (!name)
-		return kd_fail(err, "%s: kdump header status 0x%x names an unknown compression",
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: kdump header status 0x%x names an unknown compression",
 			       d->src.name, status);
 	snprintf(d->format, sizeof(d->format), "%s%skdump-compressed (%s)",
 		 kd_notes_find(d, "QEMU", 0, 0) ? "QEMU " : "",
@@ -313,29 +313,29 @@ int kd_diskdump_open(struct kd_dump *d, kd_err *err)
 	sub_blocks = kd_le32(h + DH_SUB_HDR_SIZE);
 	bitmap_blocks = kd_le32(h + DH_BITMAP_BLOCKS);
 	if (version < 0)
-		return kd_fail(err, "%s: kdump header version %d is not supported",
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: kdump header version %d is not supported",
 			       d->src.name, version);
 	dd = calloc(1, sizeof(*dd));
 	if (!dd)
-		return kd_fail(err, "%s: out of memory", d->src.name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory", d->src.name);
 	d->ops = &dd_ops;
 	d->impl = dd;
 	dd->block_size = kd_le32(h + DH_BLOCK_SIZE);
 	if (dd->block_size < 512 || dd->block_size > (1u << 20) ||
 	    (dd->block_size & (dd->block_size - 1)))
-		return kd_fail(err, "%s: kdump header at 0x%x: block size 0x%x is not a power "
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: kdump header at 0x%x: block size 0x%x is not a power "
 			       "of two from 512 bytes to 1 MiB", d->src.name, DH_BLOCK_SIZE,
 			       dd->block_size);
 	if (kd_src_read(&d->src, dd->block_size, sh, sub_size[version < 6 ? version : 6],
 			"kdump sub-header", err) < 0)
 		return -1;
 	if (version >= 2 && kd_le32(sh + SH_SPLIT))
-		return kd_fail(err, "%s: one part of a split dump (makedumpfile --split): not "
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: one part of a split dump (makedumpfile --split): not "
 			       "supported; join the parts with makedumpfile --reassemble",
 			       d->src.name);
 	dd->max_mapnr = version >= 6 ? kd_le64(sh + SH_MAX_MAPNR_64) : kd_le32(h + DH_MAX_MAPNR);
 	if (!dd->max_mapnr)
-		return kd_fail(err, "%s: kdump header: max_mapnr is 0", d->src.name);
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: kdump header: max_mapnr is 0", d->src.name);
 	/* one bitmap, or two (partial dump): crash's rule */
 	bitmap = (1 + (uint64_t)sub_blocks) * dd->block_size;
 	bitmap_bytes = (uint64_t)bitmap_blocks * dd->block_size;
@@ -344,7 +344,7 @@ int kd_diskdump_open(struct kd_dump *d, kd_err *err)
 	if (bitmap_blocks / 2 >= map_bytes / dd->block_size + (map_bytes % dd->block_size != 0))
 		bitmap += bitmap_bytes / 2;
 	else if (bitmap_bytes < map_bytes)
-		return kd_fail(err, "%s: kdump bitmap of 0x%x blocks cannot cover max_mapnr "
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: kdump bitmap of 0x%x blocks cannot cover max_mapnr "
 			       "0x%" PRIx64, d->src.name, bitmap_blocks, dd->max_mapnr);
 	/* in file order, so that a cut-short file names the first part it lacks */
 	if (load_notes(d, version, sh, err) < 0 || load_bitmap(d, dd, bitmap, &ndumped, err) < 0)
@@ -357,7 +357,7 @@ int kd_diskdump_open(struct kd_dump *d, kd_err *err)
 	dd->cache = kd_page_cache_new(dd->block_size);
 	dd->zbuf = malloc(dd->block_size);
 	if (!dd->cache || !dd->zbuf)
-		return kd_fail(err, "%s: out of memory for the page cache", d->src.name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for the page cache", d->src.name);
 	if (set_format(d, status, err) < 0)
 		return -1;
 	for (int i = 0; i < 4; i++)

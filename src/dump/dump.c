@@ -26,7 +26,7 @@ int kd_pread(struct kd_src *s, uint64_t off, void *buf, size_t len,
 			return kd_fail_errno(err, "%s: reading %s at 0x%" PRIx64,
 					     s->name, what, off + done);
 		if (n == 0)
-			return kd_fail(err, "%s: file ends at 0x%" PRIx64 " while reading %s "
+			return kd_fail(err, KD_ERR_IO, "%s: file ends at 0x%" PRIx64 " while reading %s "
 				       "(did it shrink while open?)", s->name, off + done, what);
 		done += (size_t)n;
 	}
@@ -46,7 +46,7 @@ int kd_src_check(const struct kd_src *s, uint64_t off, uint64_t len,
 		return kd_flat_missing(s, off, end, what, err);
 	if (end <= s->size)
 		return 0;
-	return kd_fail(err, "%s: truncated at 0x%" PRIx64 ": %s needs 0x%" PRIx64
+	return kd_fault(err, KD_FAULT_TRUNCATED, 0, "%s: truncated at 0x%" PRIx64 ": %s needs 0x%" PRIx64
 		       " more bytes (file cut short? copy it again)",
 		       s->name, s->size, what, end - s->size);
 }
@@ -74,7 +74,7 @@ static int detect(struct kd_dump *d, kd_err *err)
 		memset(m, 0, sizeof(m));
 		n = s->size < sizeof(m) ? (size_t)s->size : sizeof(m);
 		if (!n)
-			return kd_fail(err, "%s: the flattened file holds no data records", s->name);
+			return kd_fail(err, KD_ERR_CORRUPT, "%s: the flattened file holds no data records", s->name);
 		if (kd_src_read(s, 0, m, n, "signature of the flattened content", err) < 0)
 			return -1;
 	}
@@ -83,11 +83,11 @@ static int detect(struct kd_dump *d, kd_err *err)
 	if (n >= 8 && !memcmp(m, "KDUMP   ", 8))
 		return kd_diskdump_open(d, err);
 	if (n >= 8 && !memcmp(m, "DISKDUMP", 8))
-		return kd_fail(err, "%s: an old diskdump (DISKDUMP signature): not supported",
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: an old diskdump (DISKDUMP signature): not supported",
 			       s->name);
 	for (size_t i = 0; i < n && i < 8; i++)
 		h += (size_t)snprintf(hex + h, sizeof(hex) - h, "%s%02x", i ? " " : "", m[i]);
-	return kd_fail(err, "%s: not a crash dump: it starts with %s, not an ELF core, "
+	return kd_fail(err, KD_ERR_CORRUPT, "%s: not a crash dump: it starts with %s, not an ELF core, "
 		       "\"KDUMP   \" or \"makedumpfile\" signature%s", s->name, hex,
 		       s->flat ? " (inside the flattened file)" : "");
 }
@@ -98,13 +98,13 @@ struct kd_dump *kd_dump_open(const char *path, kd_err *err)
 	struct stat st;
 
 	if (!d) {
-		kd_fail(err, "%s: out of memory", path);
+		kd_fail(err, KD_ERR_NOMEM, "%s: out of memory", path);
 		return NULL;
 	}
 	d->src.fd = -1;
 	d->src.name = strdup(path);
 	if (!d->src.name) {
-		kd_fail(err, "%s: out of memory", path);
+		kd_fail(err, KD_ERR_NOMEM, "%s: out of memory", path);
 		goto fail;
 	}
 	d->src.fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -117,11 +117,11 @@ struct kd_dump *kd_dump_open(const char *path, kd_err *err)
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		kd_fail(err, "%s: not a regular file", path);
+		kd_fail(err, KD_ERR_INVALID, "%s: not a regular file", path);
 		goto fail;
 	}
 	if (st.st_size == 0) {
-		kd_fail(err, "%s: empty file (0 bytes): not a crash dump", path);
+		kd_fail(err, KD_ERR_CORRUPT, "%s: empty file (0 bytes): not a crash dump", path);
 		goto fail;
 	}
 	d->src.size = d->src.stored = (uint64_t)st.st_size;
@@ -163,12 +163,16 @@ int kd_dump_read_phys(struct kd_dump *d, uint64_t paddr, void *buf, size_t len,
 		      kd_err *err)
 {
 	if (len && paddr + (len - 1) < paddr)
-		return kd_fail(err, "%s: physical range 0x%" PRIx64 "+0x%zx wraps around",
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: physical range 0x%" PRIx64 "+0x%zx wraps around",
 			       d->src.name, paddr, len);
 	while (len) {
 		ssize_t n = d->ops->read(d, paddr, buf, len, err);
-		if (n < 0)
+		if (n < 0) {
+			/* The file-level check does not know the physical page. */
+			if (kd_err_is_fault(err) && !err->fault.phys)
+				err->fault.phys = paddr;
 			return -1;
+		}
 		paddr += (uint64_t)n;
 		buf = (char *)buf + n;
 		len -= (size_t)n;

@@ -36,8 +36,9 @@ enum kd_page_state {
 	KD_PAGE_HOLE,     /* not RAM: a memory hole */
 	KD_PAGE_BEYOND,   /* above the dump's last page */
 };
-/* Cheap check, for scans that must skip what is not there. For ELF dumps
- * it looks at the page's first byte. */
+/* The dump's page map: whether it holds pfn, without reading the page.
+ * Readers need not ask first: a failed read says the same in its error
+ * (KD_ERR_FAULT, kd_err.fault.kind). */
 enum kd_page_state kd_dump_page_state(struct kd_dump *d, uint64_t pfn);
 
 /* VMCOREINFO text (not NUL-counted in *len, but NUL-terminated), or NULL. */

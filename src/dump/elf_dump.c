@@ -73,16 +73,16 @@ static int absent(const struct kd_dump *d, uint64_t paddr, const struct seg *mem
 	uint64_t end = e->nseg ? e->maxend[e->nseg - 1] : 0;
 
 	if (mem_only)
-		return kd_fail(err, "%s: physical page 0x%" PRIx64 " was excluded from the "
+		return kd_fault(err, KD_FAULT_EXCLUDED, paddr, "%s: physical page 0x%" PRIx64 " was excluded from the "
 			       "dump (PT_LOAD 0x%" PRIx64 "-0x%" PRIx64 " keeps only its first "
 			       "0x%" PRIx64 " bytes in the file: filtered when the dump was made)",
 			       d->src.name, paddr & ~(uint64_t)(d->info.page_size - 1),
 			       mem_only->paddr, mem_only->paddr + mem_only->memsz,
 			       mem_only->filesz);
 	if (paddr >= end)
-		return kd_fail(err, "%s: physical address 0x%" PRIx64 " is beyond the end of "
+		return kd_fault(err, KD_FAULT_BEYOND, paddr, "%s: physical address 0x%" PRIx64 " is beyond the end of "
 			       "the dump (memory ends at 0x%" PRIx64 ")", d->src.name, paddr, end);
-	return kd_fail(err, "%s: physical address 0x%" PRIx64 " is in a memory hole "
+	return kd_fault(err, KD_FAULT_HOLE, paddr, "%s: physical address 0x%" PRIx64 " is in a memory hole "
 		       "(no PT_LOAD segment covers it)", d->src.name, paddr);
 }
 
@@ -144,13 +144,13 @@ static int load_phdrs(struct kd_dump *d, struct elf_dump *e, const unsigned char
 	int rc = -1;
 
 	if (kd_le16(eh + offsetof(Elf64_Ehdr, e_phentsize)) != sizeof(Elf64_Phdr))
-		return kd_fail(err, "%s: ELF header: e_phentsize is %u, expected %zu",
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: ELF header: e_phentsize is %u, expected %zu",
 			       d->src.name, kd_le16(eh + offsetof(Elf64_Ehdr, e_phentsize)),
 			       sizeof(Elf64_Phdr));
 	if (phnum_of(d, eh, &phnum, err) < 0)
 		return -1;
 	if (!phnum)
-		return kd_fail(err, "%s: ELF core without program headers", d->src.name);
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: ELF core without program headers", d->src.name);
 	if (kd_src_check(&d->src, phoff, phnum * sizeof(Elf64_Phdr), "program headers",
 			 err) < 0)
 		return -1;
@@ -158,7 +158,7 @@ static int load_phdrs(struct kd_dump *d, struct elf_dump *e, const unsigned char
 	e->seg = calloc(phnum, sizeof(*e->seg));
 	*notes = calloc(phnum, sizeof(**notes));
 	if (!ph || !e->seg || !*notes) {
-		kd_fail(err, "%s: out of memory for %" PRIu64 " program headers", d->src.name,
+		kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for %" PRIu64 " program headers", d->src.name,
 			phnum);
 		goto out;
 	}
@@ -183,7 +183,7 @@ static int load_phdrs(struct kd_dump *d, struct elf_dump *e, const unsigned char
 			continue;
 		if (s.filesz > s.memsz || s.paddr + s.memsz < s.paddr ||
 		    s.offset + s.filesz < s.offset) {
-			kd_fail(err, "%s: PT_LOAD %" PRIu64 " is corrupt (paddr 0x%" PRIx64
+			kd_fail(err, KD_ERR_CORRUPT, "%s: PT_LOAD %" PRIu64 " is corrupt (paddr 0x%" PRIx64
 				", offset 0x%" PRIx64 ", filesz 0x%" PRIx64 ", memsz 0x%" PRIx64 ")",
 				d->src.name, i, s.paddr, s.offset, s.filesz, s.memsz);
 			goto out;
@@ -214,17 +214,17 @@ int kd_elf_open(struct kd_dump *d, kd_err *err)
 	if (kd_src_read(&d->src, 0, eh, sizeof(eh), "ELF header", err) < 0)
 		return -1;
 	if (eh[EI_CLASS] != ELFCLASS64)
-		return kd_fail(err, "%s: ELF class %u: only 64-bit (ELFCLASS64) dumps are "
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: ELF class %u: only 64-bit (ELFCLASS64) dumps are "
 			       "supported", d->src.name, eh[EI_CLASS]);
 	if (eh[EI_DATA] != ELFDATA2LSB)
-		return kd_fail(err, "%s: big-endian ELF dumps are not supported", d->src.name);
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: big-endian ELF dumps are not supported", d->src.name);
 	type = kd_le16(eh + offsetof(Elf64_Ehdr, e_type));
 	if (type != ET_CORE)
-		return kd_fail(err, "%s: ELF file of type %u, not a core dump (ET_CORE 4): "
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: ELF file of type %u, not a core dump (ET_CORE 4): "
 			       "a vmlinux or module?", d->src.name, type);
 	e = calloc(1, sizeof(*e));
 	if (!e)
-		return kd_fail(err, "%s: out of memory", d->src.name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory", d->src.name);
 	d->ops = &elf_ops;
 	d->impl = e;
 	if (load_phdrs(d, e, eh, &notes, &nnotes, err) < 0 ||
@@ -233,7 +233,7 @@ int kd_elf_open(struct kd_dump *d, kd_err *err)
 	qsort(e->seg, e->nseg, sizeof(*e->seg), seg_cmp);
 	e->maxend = malloc((e->nseg ? e->nseg : 1) * sizeof(*e->maxend));
 	if (!e->maxend) {
-		kd_fail(err, "%s: out of memory", d->src.name);
+		kd_fail(err, KD_ERR_NOMEM, "%s: out of memory", d->src.name);
 		goto out;
 	}
 	for (size_t i = 0; i < e->nseg; i++) {

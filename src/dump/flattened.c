@@ -44,11 +44,11 @@ int kd_flat_missing(const struct kd_src *s, uint64_t from, uint64_t to,
 		    const char *what, kd_err *err)
 {
 	if (!s->flat->complete)
-		return kd_fail(err, "%s: truncated at 0x%" PRIx64 ": the flattened file has no "
+		return kd_fault(err, KD_FAULT_TRUNCATED, 0, "%s: truncated at 0x%" PRIx64 ": the flattened file has no "
 			       "end marker, and %s (logical bytes 0x%" PRIx64 "-0x%" PRIx64 ") is "
 			       "missing (file cut short? copy it again)", s->name, s->stored,
 			       what, from, to);
-	return kd_fail(err, "%s: the flattened file holds no data for %s (logical bytes 0x%"
+	return kd_fail(err, KD_ERR_CORRUPT, "%s: the flattened file holds no data for %s (logical bytes 0x%"
 		       PRIx64 "-0x%" PRIx64 ")", s->name, what, from, to);
 }
 
@@ -196,7 +196,7 @@ static int scan(struct kd_src *s, struct rec **out, size_t *n, kd_err *err)
 	unsigned char *w = malloc(WINDOW);
 
 	if (!w)
-		return kd_fail(err, "%s: out of memory", s->name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory", s->name);
 	while (s->stored - pos >= 16) {
 		int64_t loff, size;
 		uint64_t data = pos + 16, avail;
@@ -216,14 +216,14 @@ static int scan(struct kd_src *s, struct rec **out, size_t *n, kd_err *err)
 			break;
 		}
 		if (loff < 0 || size <= 0) {
-			kd_fail(err, "%s: flattened record header at 0x%" PRIx64 " is corrupt "
+			kd_fail(err, KD_ERR_CORRUPT, "%s: flattened record header at 0x%" PRIx64 " is corrupt "
 				"(offset %" PRId64 ", size %" PRId64 ")", s->name, pos, loff, size);
 			goto fail;
 		}
 		if (*n == cap) {
 			struct rec *r = realloc(*out, (cap = cap ? 2 * cap : 256) * sizeof(*r));
 			if (!r) {
-				kd_fail(err, "%s: out of memory for flattened records", s->name);
+				kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for flattened records", s->name);
 				goto fail;
 			}
 			*out = r;
@@ -258,17 +258,17 @@ int kd_flat_open(struct kd_src *s, kd_err *err)
 		return -1;
 	type = (int64_t)kd_be64(h + 16);
 	if (type != 1)
-		return kd_fail(err, "%s: flattened header at 0x10: type %" PRId64 ", expected 1",
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: flattened header at 0x10: type %" PRId64 ", expected 1",
 			       s->name, type);
 	if (kd_src_check(s, 0, FLAT_HEADER, "flattened header", err) < 0)
 		return -1;
 	s->flat = calloc(1, sizeof(*s->flat));
 	if (!s->flat)
-		return kd_fail(err, "%s: out of memory", s->name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory", s->name);
 	if (scan(s, &r, &n, err) < 0)
 		goto fail;
 	if (build_runs(s->flat, r, n) < 0) {
-		kd_fail(err, "%s: out of memory for %zu flattened records", s->name, n);
+		kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for %zu flattened records", s->name, n);
 		goto fail;
 	}
 	free(r);

@@ -29,7 +29,7 @@ static int parse(const struct kd_dump *d, const unsigned char *buf, uint64_t len
 		if (!namesz && !descsz && !kd_le32(h + 8))
 			break; /* zero padding after the last note */
 		if (desc > len || descsz > len - desc)
-			return kd_fail(err, "%s: ELF note at 0x%" PRIx64 " (name 0x%x bytes, "
+			return kd_fail(err, KD_ERR_CORRUPT, "%s: ELF note at 0x%" PRIx64 " (name 0x%x bytes, "
 				       "desc 0x%x bytes) runs past the end of its 0x%" PRIx64
 				       "-byte note segment", d->src.name, off + p, namesz,
 				       descsz, len);
@@ -60,7 +60,7 @@ int kd_notes_load(struct kd_dump *d, const uint64_t (*range)[2], size_t nrange,
 
 	for (size_t i = 0; i < nrange; i++) {
 		if (range[i][1] > NOTES_MAX - total)
-			return kd_fail(err, "%s: ELF notes at 0x%" PRIx64 " are 0x%" PRIx64
+			return kd_fail(err, KD_ERR_CORRUPT, "%s: ELF notes at 0x%" PRIx64 " are 0x%" PRIx64
 				       " bytes: implausible (over 64 MiB in all)",
 				       d->src.name, range[i][0], range[i][1]);
 		if (kd_src_check(&d->src, range[i][0], range[i][1], "ELF notes", err) < 0)
@@ -69,7 +69,7 @@ int kd_notes_load(struct kd_dump *d, const uint64_t (*range)[2], size_t nrange,
 	}
 	d->notes_buf = malloc(total ? total : 1);
 	if (!d->notes_buf)
-		return kd_fail(err, "%s: out of memory for 0x%" PRIx64 " bytes of ELF notes",
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for 0x%" PRIx64 " bytes of ELF notes",
 			       d->src.name, total);
 	p = d->notes_buf;
 	for (size_t i = 0; i < nrange; i++) {
@@ -80,7 +80,7 @@ int kd_notes_load(struct kd_dump *d, const uint64_t (*range)[2], size_t nrange,
 	}
 	d->notes = calloc(n ? n : 1, sizeof(*d->notes));
 	if (!d->notes)
-		return kd_fail(err, "%s: out of memory for %zu ELF notes", d->src.name, n);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for %zu ELF notes", d->src.name, n);
 	p = d->notes_buf;
 	for (size_t i = 0; i < nrange; i++) {
 		parse(d, p, range[i][1], range[i][0], d->notes, &d->nnotes, err);
@@ -113,7 +113,7 @@ int kd_dump_set_vmcoreinfo(struct kd_dump *d, const void *text, size_t len,
 	free(d->vmcoreinfo);
 	d->vmcoreinfo = malloc(len + 1);
 	if (!d->vmcoreinfo)
-		return kd_fail(err, "%s: out of memory for VMCOREINFO", d->src.name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for VMCOREINFO", d->src.name);
 	memcpy(d->vmcoreinfo, t, len);
 	d->vmcoreinfo[len] = '\0';
 	d->vmcoreinfo_len = len;
@@ -127,11 +127,11 @@ int kd_dump_load_vmcoreinfo(struct kd_dump *d, uint64_t off, uint64_t len,
 	int rc;
 
 	if (len > VMCOREINFO_MAX)
-		return kd_fail(err, "%s: VMCOREINFO at 0x%" PRIx64 " is 0x%" PRIx64
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: VMCOREINFO at 0x%" PRIx64 " is 0x%" PRIx64
 			       " bytes: implausible (over 1 MiB)", d->src.name, off, len);
 	buf = malloc(len ? len : 1);
 	if (!buf)
-		return kd_fail(err, "%s: out of memory for VMCOREINFO", d->src.name);
+		return kd_fail(err, KD_ERR_NOMEM, "%s: out of memory for VMCOREINFO", d->src.name);
 	rc = kd_src_read(&d->src, off, buf, len, "VMCOREINFO", err);
 	if (!rc)
 		rc = kd_dump_set_vmcoreinfo(d, buf, len, err);

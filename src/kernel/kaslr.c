@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "decode/kernel_id.h"
+#include "symbols/kernel_id.h"
 #include "dump/dump.h"
 #include "memory/vmem.h"
 #include "symbols/symbolizer.h"
@@ -42,13 +42,13 @@ int kd_qemu_cpu_parse(const void *desc, size_t len, struct kd_qemu_cpu *out, kd_
 	uint32_t version, size;
 
 	if (len < 8)
-		return kd_fail(err, "QEMU CPU note is %zu bytes, expected at least %d", len, QCPU_CR_END);
+		return kd_fail(err, KD_ERR_CORRUPT, "QEMU CPU note is %zu bytes, expected at least %d", len, QCPU_CR_END);
 	memcpy(&version, p, 4);
 	memcpy(&size, p + 4, 4);
 	if (version != QCPU_VERSION)
-		return kd_fail(err, "QEMU CPU note has version %u, expected %d", version, QCPU_VERSION);
+		return kd_fail(err, KD_ERR_CORRUPT, "QEMU CPU note has version %u, expected %d", version, QCPU_VERSION);
 	if (size < QCPU_CR_END || size > len)
-		return kd_fail(err, "QEMU CPU note says it is %u bytes (note %zu), expected at least %d",
+		return kd_fail(err, KD_ERR_CORRUPT, "QEMU CPU note says it is %u bytes (note %zu), expected at least %d",
 			       size, len, QCPU_CR_END);
 	out->cr0 = u64_at(p, QCPU_CR);
 	out->cr3 = u64_at(p, QCPU_CR + 3 * 8);
@@ -67,9 +67,8 @@ static bool next_banner(struct kd_dump *d, const char *banner, size_t len, uint6
 
 	for (uint64_t pa = (*from & ~(KERNEL_ALIGN - 1)) + (banner_va & (KERNEL_ALIGN - 1));
 	     pa + len <= max; pa += KERNEL_ALIGN) {
-		if (pa < *from || kd_dump_page_state(d, pa >> PAGE_SHIFT) != KD_PAGE_DUMPED ||
-		    kd_dump_page_state(d, (pa + len - 1) >> PAGE_SHIFT) != KD_PAGE_DUMPED ||
-		    kd_dump_read_phys(d, pa, buf, len, NULL) != 0 || memcmp(buf, banner, len) != 0)
+		if (pa < *from || kd_dump_read_phys(d, pa, buf, len, NULL) != 0 ||
+		    memcmp(buf, banner, len) != 0)
 			continue;
 		*from = pa;
 		return true;
@@ -111,17 +110,17 @@ int kd_kaslr_find(struct kd_dump *d, struct kd_symfile *vmlinux, const char *dum
 		return kd_wrap(err, "%s has no VMCOREINFO; the vmlinux must say where the kernel is",
 			       dump_path);
 	if (kd_dump_note(d, "QEMU", 0, 0, &desc, &len) != 0)
-		return kd_fail(err, "%s: neither VMCOREINFO nor QEMU's CPU state: nothing says where "
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: neither VMCOREINFO nor QEMU's CPU state: nothing says where "
 			       "the kernel's page tables are (QEMU guests: add -device vmcoreinfo)",
 			       dump_path);
 	if (kd_qemu_cpu_parse(desc, len, &cpu, err) != 0)
 		return kd_wrap(err, "%s: CPU 0", dump_path);
 	if (!(cpu.cr0 & CR0_PG))
-		return kd_fail(err, "%s: CPU 0 had paging off (CR0 0x%llx): no page tables to find the "
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: CPU 0 had paging off (CR0 0x%llx): no page tables to find the "
 			       "kernel with", dump_path, (unsigned long long)cpu.cr0);
 	*l = (struct kd_vmem_layout){ .five_level = cpu.cr4 & CR4_LA57 };
 	if (!(vm = kd_vmem_new(d, l)))
-		return kd_fail(err, "out of memory");
+		return kd_oom(err);
 	/* Byte for byte, the NUL too unless the banner filled the buffer. */
 	len = strlen(banner);
 	if (len + 1 < sizeof(banner))
@@ -137,12 +136,12 @@ int kd_kaslr_find(struct kd_dump *d, struct kd_symfile *vmlinux, const char *dum
 	kd_vmem_free(vm);
 	if (!in_memory) {
 		kd_kernel_id_from_banner(banner, &id);
-		return kd_fail(err, "%s: the vmlinux's linux_banner is nowhere in the dump's memory: the "
+		return kd_fail(err, KD_ERR_MISMATCH, "%s: the vmlinux's linux_banner is nowhere in the dump's memory: the "
 			       "dump is from another kernel (the vmlinux is %s %s; use the crashed "
 			       "kernel's debug vmlinux)", dump_path, id.release, id.version);
 	}
 	if (!found)
-		return kd_fail(err, "%s: linux_banner is at physical 0x%llx, but CPU 0's page tables "
+		return kd_fail(err, KD_ERR_LOOKUP, "%s: linux_banner is at physical 0x%llx, but CPU 0's page tables "
 			       "(CR3 0x%llx) map it at no 2 MiB KASLR offset below 1 GiB", dump_path,
 			       (unsigned long long)banner_pa, (unsigned long long)cpu.cr3);
 	/* Kernel text map: pa = va + kaslr - __START_KERNEL_map + phys_base. */

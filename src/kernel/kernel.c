@@ -1,13 +1,15 @@
 #include "kernel/kernel.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
-#include "decode/kernel_id.h"
+#include "symbols/kernel_id.h"
 #include "dump/dump.h"
 #include "kernel/kaslr.h"
 #include "kernel/modules.h"
+#include "kernel/tasks.h"
 #include "kernel/types.h"
 #include "kernel/vmcoreinfo.h"
 #include "memory/vmem.h"
@@ -21,6 +23,9 @@ void kd_kernel_close(struct kd_kernel *k)
 	if (!k)
 		return;
 	kd_modules_free(k->modules);
+	kd_tasks_free(k->tasks);
+	kd_task_mem_cache_free(k->task_mem);
+	kd_module_finder_free(k->finder);
 	kd_types_free(k->types);
 	kd_vmem_free(k->vm);
 	kd_symbolizer_free(k->sz);
@@ -29,7 +34,30 @@ void kd_kernel_close(struct kd_kernel *k)
 	free(k->per_cpu_offset);
 	free(k->vmlinux_path);
 	free(k->dump_path);
+	free(k->sysroot);
 	free(k);
+}
+
+void kd_kernel_warn(struct kd_kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kd_vwarn(k->diag, NULL, fmt, ap);
+	va_end(ap);
+}
+
+int kd_kernel_add_module_dir(struct kd_kernel *k, const char *dir, kd_err *err)
+{
+	return kd_module_finder_add_dir(k->finder, dir) == 0 ? 0 : kd_oom(err);
+}
+
+static void text_range(struct kd_kernel *k, const char *start, const char *end,
+		       struct kd_addr_range *r)
+{
+	if (kd_kernel_symbol(k, start, &r->start, NULL) != 0 ||
+	    kd_kernel_symbol(k, end, &r->end, NULL) != 0 || r->end < r->start)
+		r->start = r->end = 0;
 }
 
 /* The dump and the vmlinux must be the same build: a different one gives
@@ -47,12 +75,12 @@ static int check_match(struct kd_kernel *k, kd_err *err)
 	snprintf(k->release, sizeof(k->release), "%s", dump_rel ? dump_rel : bin.release);
 	kd_debug_package_hint(k->release, hint, sizeof(hint));
 	if (dump_id && file_id[0] && strncmp(dump_id, file_id, strlen(file_id)) != 0)
-		return kd_fail(err, "%s does not match %s: the dump is kernel %s build-id %s, the "
+		return kd_fail(err, KD_ERR_MISMATCH, "%s does not match %s: the dump is kernel %s build-id %s, the "
 			       "vmlinux is %s build-id %s; use the crashed kernel's debug vmlinux (%s)",
 			       k->vmlinux_path, k->dump_path, k->release, dump_id,
 			       bin.release[0] ? bin.release : "?", file_id, hint);
 	if (dump_rel && bin.release[0] && strcmp(dump_rel, bin.release) != 0)
-		return kd_fail(err, "%s does not match %s: the dump is kernel %s, the vmlinux is %s; "
+		return kd_fail(err, KD_ERR_MISMATCH, "%s does not match %s: the dump is kernel %s, the vmlinux is %s; "
 			       "use the crashed kernel's debug vmlinux (%s)", k->vmlinux_path,
 			       k->dump_path, dump_rel, bin.release, hint);
 	return 0;
@@ -68,16 +96,16 @@ static int layout_from_vmcoreinfo(struct kd_kernel *k, struct kd_vmem_layout *l,
 		uint64_t dump_stext, file_stext;
 		if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(_stext)", &dump_stext) ||
 		    kd_symfile_lookup(k->vmlinux, "_stext", 0, &file_stext, NULL) != 0)
-			return kd_fail(err, "%s: VMCOREINFO has neither KERNELOFFSET nor SYMBOL(_stext): "
+			return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: VMCOREINFO has neither KERNELOFFSET nor SYMBOL(_stext): "
 				       "cannot tell where KASLR moved the kernel", k->dump_path);
 		k->kaslr = dump_stext - file_stext;
 	}
 	if (!kd_vmcoreinfo_dec(k->vmci, "NUMBER(phys_base)", &n))
-		return kd_fail(err, "%s: VMCOREINFO lacks NUMBER(phys_base)", k->dump_path);
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: VMCOREINFO lacks NUMBER(phys_base)", k->dump_path);
 	l->phys_base = (uint64_t)n;
 	if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(init_top_pgt)", &init_top_pgt) &&
 	    !kd_vmcoreinfo_hex(k->vmci, "SYMBOL(swapper_pg_dir)", &init_top_pgt))
-		return kd_fail(err, "%s: VMCOREINFO lacks SYMBOL(init_top_pgt)", k->dump_path);
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: VMCOREINFO lacks SYMBOL(init_top_pgt)", k->dump_path);
 	l->pgd_phys = init_top_pgt - START_KERNEL_MAP + l->phys_base;
 	l->five_level = kd_vmcoreinfo_dec(k->vmci, "NUMBER(pgtable_l5_enabled)", &n) && n;
 	l->kernel_map = START_KERNEL_MAP;
@@ -103,7 +131,7 @@ static int setup_memory(struct kd_kernel *k, kd_err *err)
 	k->phys_base = l.phys_base;
 	k->vm = kd_vmem_new(k->dump, &l);
 	if (!k->vm)
-		return kd_fail(err, "out of memory");
+		return kd_oom(err);
 	/* With memory KASLR the direct map moves; the kernel says where. */
 	if (kd_kernel_symbol(k, "page_offset_base", &pob, NULL) == 0 &&
 	    kd_kernel_read_u64(k, pob, &pob, NULL) == 0)
@@ -120,33 +148,37 @@ static int setup_cpus(struct kd_kernel *k, kd_err *err)
 	    kd_kernel_read_u32(k, addr, &nr, err) != 0)
 		return -1;
 	if (nr == 0 || nr > 8192)
-		return kd_fail(err, "nr_cpu_ids is %u: memory does not look like this kernel's", nr);
+		return kd_fail(err, KD_ERR_CORRUPT, "nr_cpu_ids is %u: memory does not look like this kernel's", nr);
 	k->nr_cpus = (int)nr;
 	k->per_cpu_offset = calloc(nr, sizeof(*k->per_cpu_offset));
 	if (!k->per_cpu_offset)
-		return kd_fail(err, "out of memory");
+		return kd_oom(err);
 	if (kd_kernel_symbol(k, "__per_cpu_offset", &addr, err) != 0 ||
 	    kd_kernel_read(k, addr, k->per_cpu_offset, nr * sizeof(uint64_t), err) != 0)
 		return -1;
 	return 0;
 }
 
-struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump, kd_err *err)
+struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
+				 const struct kd_kernel_opts *opts, kd_err *err)
 {
 	struct kd_kernel *k = calloc(1, sizeof(*k));
+	const char *sysroot = opts && opts->sysroot ? opts->sysroot : "/";
 	const void *btf;
 	const char *vmci;
 	size_t len;
 
-	if (!k || !(k->vmlinux_path = strdup(vmlinux)) || !(k->dump_path = strdup(dump))) {
-		kd_fail(err, "out of memory");
+	if (!k || !(k->vmlinux_path = strdup(vmlinux)) || !(k->dump_path = strdup(dump)) ||
+	    !(k->sysroot = strdup(sysroot)) || !(k->finder = kd_module_finder_new())) {
+		kd_oom(err);
 		goto fail;
 	}
+	k->diag = opts ? opts->diag : NULL;
 	if (!(k->dump = kd_dump_open(dump, err)))
 		goto fail;
 	vmci = kd_dump_vmcoreinfo(k->dump, &len);
 	if (vmci && !(k->vmci = kd_vmcoreinfo_parse(vmci, len))) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		goto fail;
 	}
 	if (!(k->sz = kd_symbolizer_new(err)) ||
@@ -163,6 +195,10 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump, kd_err *
 		kd_wrap(err, "%s: per-CPU areas", dump);
 		goto fail;
 	}
+	/* _text, not _stext: head code (startup_64...) is text too. */
+	text_range(k, "_text", "_etext", &k->text);
+	text_range(k, "_sinittext", "_einittext", &k->inittext);
+	kd_module_finder_add_release(k->finder, k->release, k->sysroot);
 	return k;
 fail:
 	kd_kernel_close(k);
@@ -178,11 +214,6 @@ int kd_kernel_symbol(struct kd_kernel *k, const char *name, uint64_t *addr, kd_e
 	if (*addr >= START_KERNEL_MAP)
 		*addr += k->kaslr;
 	return 0;
-}
-
-const char *kd_kernel_symbol_at(struct kd_kernel *k, uint64_t addr, uint64_t *off)
-{
-	return kd_symfile_symbol_at(k->vmlinux, addr - k->kaslr, off);
 }
 
 int kd_kernel_read(struct kd_kernel *k, uint64_t addr, void *buf, size_t len, kd_err *err)
@@ -205,7 +236,7 @@ int kd_kernel_read_string(struct kd_kernel *k, uint64_t addr, char *buf, size_t 
 	size_t got = 0;
 
 	if (len == 0)
-		return kd_fail(err, "no room");
+		return kd_fail(err, KD_ERR_INVALID, "no room");
 	/* Page by page, so a string at the end of a mapping still reads. */
 	while (got + 1 < len) {
 		size_t chunk = 4096 - ((addr + got) & 4095);
@@ -247,7 +278,7 @@ int kd_kernel_member(struct kd_kernel *k, uint64_t addr, const char *type, const
 		return -1;
 	n = m.size ? m.size : (m.bit_offset + m.bit_size + 7) / 8;
 	if (n == 0 || n > 8)
-		return kd_fail(err, "%s.%s is %zu bytes, not an integer", type, path, n);
+		return kd_fail(err, KD_ERR_CORRUPT, "%s.%s is %zu bytes, not an integer", type, path, n);
 	if (kd_vmem_read(k->vm, addr + m.offset, buf, n, err) != 0)
 		return -1;
 	memcpy(&val, buf, n); /* x86-64 is little-endian */
@@ -262,7 +293,7 @@ int kd_kernel_per_cpu(struct kd_kernel *k, const char *sym, int cpu, uint64_t *a
 	uint64_t base;
 
 	if (cpu < 0 || cpu >= k->nr_cpus)
-		return kd_fail(err, "no CPU %d (this kernel has %d)", cpu, k->nr_cpus);
+		return kd_fail(err, KD_ERR_LOOKUP, "no CPU %d (this kernel has %d)", cpu, k->nr_cpus);
 	if (kd_kernel_symbol(k, sym, &base, err) != 0)
 		return -1;
 	*addr = base + k->per_cpu_offset[cpu];

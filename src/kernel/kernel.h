@@ -1,11 +1,14 @@
 /* The crashed kernel as a whole: its dump, its debug vmlinux (symbols
  * moved by KASLR), VMCOREINFO, virtual memory and struct layouts. Every
- * session command works on one of these. */
+ * session command works on one of these; the facts it knows are
+ * kd_kernel_* and kd_task_* calls (the headers in kernel/), so commands only parse,
+ * call and print. */
 #ifndef KD_KERNEL_KERNEL_H
 #define KD_KERNEL_KERNEL_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kdive/kdive.h"
 
@@ -16,6 +19,18 @@ struct kd_symfile;
 struct kd_vmem;
 struct kd_types;
 struct kd_modules;
+struct kd_module_finder;
+struct kd_tasks;
+struct kd_task_mem_cache;
+
+struct kd_kernel_opts {
+	const char *sysroot; /* root of the standard debug-info places ("/" when NULL) */
+	FILE *diag;          /* warnings, one line each, each said once; NULL: none */
+};
+
+struct kd_addr_range {
+	uint64_t start, end; /* [start, end); empty when equal */
+};
 
 struct kd_kernel {
 	char *vmlinux_path, *dump_path;
@@ -31,15 +46,32 @@ struct kd_kernel {
 	int nr_cpus;           /* nr_cpu_ids */
 	uint64_t *per_cpu_offset;
 	struct kd_modules *modules; /* read on first use (kernel/modules.h) */
+	struct kd_tasks *tasks;     /* read on first use (kernel/tasks.h) */
+	struct kd_task_mem_cache *task_mem; /* kernel/task_mem.c */
+	/* Kernel text, KASLR applied: the one definition every symbol lookup
+	 * and the unwinder use (kernel/symbols.h). */
+	struct kd_addr_range text, inittext;
+	/* Where module debug info is looked for: directories added with
+	 * kd_kernel_add_module_dir first, then the release's standard ones
+	 * under sysroot. Each directory is walked once. */
+	struct kd_module_finder *finder;
+	char *sysroot;
+	FILE *diag;
 };
 
-struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump, kd_err *err);
+struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
+				 const struct kd_kernel_opts *opts, kd_err *err);
 void kd_kernel_close(struct kd_kernel *k);
+
+/* Puts dir on the module debug-info search path, after those added
+ * before and ahead of the standard places. */
+int kd_kernel_add_module_dir(struct kd_kernel *k, const char *dir, kd_err *err);
+
+/* One line on the diagnostics stream ("kdive: " + text), if there is one. */
+void kd_kernel_warn(struct kd_kernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Runtime address of a vmlinux symbol (KASLR applied). */
 int kd_kernel_symbol(struct kd_kernel *k, const char *name, uint64_t *addr, kd_err *err);
-/* "func+off" for a runtime text address in vmlinux; NULL if none. */
-const char *kd_kernel_symbol_at(struct kd_kernel *k, uint64_t addr, uint64_t *off);
 
 int kd_kernel_read(struct kd_kernel *k, uint64_t addr, void *buf, size_t len, kd_err *err);
 int kd_kernel_read_u64(struct kd_kernel *k, uint64_t addr, uint64_t *v, kd_err *err);

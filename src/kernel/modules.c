@@ -16,11 +16,6 @@
 struct kd_modules {
 	struct kd_module *mods;
 	size_t n;
-	/* The finder for mf_dirs (then the release's directories): kept while
-	 * the session's directories stay the same, so each is walked once. */
-	struct kd_module_finder *mf;
-	char **mf_dirs;
-	size_t mf_n;
 };
 
 static void drop_debuginfo(struct kd_module *m)
@@ -30,13 +25,6 @@ static void drop_debuginfo(struct kd_module *m)
 	m->sz = NULL;
 	m->debug = NULL;
 	m->debug_path = NULL;
-}
-
-static void free_dirs(char **dirs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(dirs[i]);
-	free(dirs);
 }
 
 static void free_mods(struct kd_module *mods, size_t n)
@@ -54,8 +42,6 @@ void kd_modules_free(struct kd_modules *ms)
 	if (!ms)
 		return;
 	free_mods(ms->mods, ms->n);
-	kd_module_finder_free(ms->mf);
-	free_dirs(ms->mf_dirs, ms->mf_n);
 	free(ms);
 }
 
@@ -217,13 +203,13 @@ static int read_list(struct kd_kernel *k, struct kd_modules *ms, kd_err *err)
 		struct kd_module *m;
 
 		if (ms->n == MAX_MODULES)
-			return kd_fail(err, "module list at 0x%llx does not end: corrupted?",
+			return kd_fail(err, KD_ERR_CORRUPT, "module list at 0x%llx does not end: corrupted?",
 				       (unsigned long long)head);
 		if (ms->n == cap) {
 			cap = cap ? cap * 2 : 32;
 			m = realloc(ms->mods, cap * sizeof(*m));
 			if (!m)
-				return kd_fail(err, "out of memory");
+				return kd_oom(err);
 			ms->mods = m;
 		}
 		m = &ms->mods[ms->n];
@@ -244,7 +230,7 @@ int kd_modules(struct kd_kernel *k, struct kd_module **mods, size_t *n, kd_err *
 		struct kd_modules *ms = calloc(1, sizeof(*ms));
 
 		if (!ms)
-			return kd_fail(err, "out of memory");
+			return kd_oom(err);
 		if (read_list(k, ms, err) != 0) {
 			kd_modules_free(ms);
 			return -1;
@@ -254,6 +240,11 @@ int kd_modules(struct kd_kernel *k, struct kd_module **mods, size_t *n, kd_err *
 	*mods = k->modules->mods;
 	*n = k->modules->n;
 	return 0;
+}
+
+bool kd_modules_split_memory(struct kd_kernel *k)
+{
+	return kd_kernel_offsetof(k, "module", "mem", NULL) >= 0;
 }
 
 static bool same_name(const char *a, const char *b)
@@ -274,7 +265,7 @@ struct kd_module *kd_module_by_name(struct kd_kernel *k, const char *name, kd_er
 	for (size_t i = 0; i < n; i++)
 		if (same_name(mods[i].name, name))
 			return &mods[i];
-	kd_fail(err, "no module %s is loaded (see `mod`)", name);
+	kd_fail(err, KD_ERR_LOOKUP, "no module %s is loaded (see `mod`)", name);
 	return NULL;
 }
 
@@ -339,7 +330,7 @@ static int read_syms(struct kd_kernel *k, struct kd_module *m, kd_err *err)
 	    kd_kernel_member(k, ks, "mod_kallsyms", "typetab", &typetab, err) != 0)
 		goto out;
 	if (num > MAX_MODULE_SYMS) {
-		kd_fail(err, "%llu of them: corrupted?", (unsigned long long)num);
+		kd_fail(err, KD_ERR_CORRUPT, "%llu of them: corrupted?", (unsigned long long)num);
 		goto out;
 	}
 	raw = malloc(num * sizeof(*raw) + 1);
@@ -347,7 +338,7 @@ static int read_syms(struct kd_kernel *k, struct kd_module *m, kd_err *err)
 	name_at = malloc(num * sizeof(*name_at) + 1);
 	m->syms = calloc(num + 1, sizeof(*m->syms));
 	if (!raw || !types || !name_at || !m->syms) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		goto out;
 	}
 	if (kd_kernel_read(k, symtab, raw, num * sizeof(*raw), err) != 0 ||
@@ -368,7 +359,7 @@ static int read_syms(struct kd_kernel *k, struct kd_module *m, kd_err *err)
 			char *p;
 			names_cap = (names_len + len) * 2;
 			if (!(p = realloc(names, names_cap))) {
-				kd_fail(err, "out of memory");
+				kd_oom(err);
 				goto out;
 			}
 			names = p;
@@ -468,17 +459,17 @@ int kd_module_load_debuginfo(struct kd_module *m, const char *path, kd_err *err)
 	if (!(sf = kd_symbolizer_add(sz, m->name, path, err)) || kd_symfile_check(sf, path, err) != 0)
 		goto fail;
 	if ((name = modinfo_name(sf)) && !same_name(name, m->name)) {
-		kd_fail(err, "%s is module %s, not %s", path, name, m->name);
+		kd_fail(err, KD_ERR_MISMATCH, "%s is module %s, not %s", path, name, m->name);
 		goto fail;
 	}
 	id = kd_symfile_build_id(sf);
 	if (m->build_id[0] && strcmp(id, m->build_id) != 0) {
-		kd_fail(err, "%s has build-id %s, module %s in the dump has %s: not the same build",
+		kd_fail(err, KD_ERR_MISMATCH, "%s has build-id %s, module %s in the dump has %s: not the same build",
 			path, id[0] ? id : "(none)", m->name, m->build_id);
 		goto fail;
 	}
 	if (!(copy = strdup(path))) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		goto fail;
 	}
 	drop_debuginfo(m);
@@ -491,73 +482,47 @@ fail:
 	return -1;
 }
 
-static bool same_dirs(char *const *a, size_t na, char *const *b, size_t nb)
+const char *kd_module_find_file(struct kd_kernel *k, const char *first_dir, const char *name,
+				kd_err *err)
 {
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	return true;
-}
-
-/* The finder for dirs, reusing the last one while dirs stay the same. */
-static struct kd_module_finder *finder(struct kd_kernel *k, char *const *dirs, size_t n)
-{
-	struct kd_modules *ms = k->modules;
-	struct kd_module_finder *mf;
-	char **copy;
-
-	if (ms->mf && same_dirs(ms->mf_dirs, ms->mf_n, dirs, n))
-		return ms->mf;
-	if (!(mf = kd_module_finder_new()) || !(copy = calloc(n + 1, sizeof(*copy)))) {
-		kd_module_finder_free(mf);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!(copy[i] = strdup(dirs[i])) || kd_module_finder_add_dir(mf, dirs[i]) != 0) {
-			free_dirs(copy, i + 1);
-			kd_module_finder_free(mf);
-			return NULL;
-		}
-	kd_module_finder_add_release(mf, k->release);
-	kd_module_finder_free(ms->mf);
-	free_dirs(ms->mf_dirs, ms->mf_n);
-	ms->mf = mf;
-	ms->mf_dirs = copy;
-	ms->mf_n = n;
-	return mf;
-}
-
-const char *kd_module_find_file(struct kd_kernel *k, char *const *dirs, size_t n_dirs,
-				const char *name, kd_err *err)
-{
-	struct kd_module_finder *mf;
-	struct kd_module *mods;
-	const char *path;
+	const char *path = NULL;
 	char where[2048];
-	size_t n;
 
-	if (kd_modules(k, &mods, &n, err) != 0)
-		return NULL;
-	if (!(mf = finder(k, dirs, n_dirs))) {
-		kd_fail(err, "out of memory");
-		return NULL;
-	}
-	if (!(path = kd_module_finder_find(mf, name))) {
-		kd_module_finder_describe(mf, where, sizeof(where));
-		kd_fail(err, "cannot find an object file for module %s (no %s.ko* in %s)", name, name,
-			where);
+	if (first_dir)
+		path = kd_module_finder_find_in(k->finder, first_dir, name);
+	if (!path && !(path = kd_module_finder_find(k->finder, name))) {
+		kd_module_finder_describe(k->finder, where, sizeof(where));
+		kd_fail(err, KD_ERR_LOOKUP, "cannot find an object file for module %s (no %s.ko* in %s)",
+			name, name, where);
 	}
 	return path;
 }
 
-void kd_modules_find_debuginfo(struct kd_kernel *k, char *const *dirs, size_t n_dirs, FILE *diag)
+/* Stripped objects (what a distribution installs under /lib/modules) are
+ * common and say the same thing each: one line for all of them. */
+static void warn_stripped(struct kd_kernel *k, char *const *names, size_t n)
+{
+	char list[512], hint[512];
+	size_t pos = 0;
+
+	if (!n)
+		return;
+	list[0] = '\0';
+	for (size_t i = 0; i < n && pos < sizeof(list); i++)
+		pos += (size_t)snprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "", names[i]);
+	kd_debug_package_hint(k->release, hint, sizeof(hint));
+	kd_kernel_warn(k, "%zu module%s found only without debug info (stripped): %s; %s, or "
+		       "give their debug .ko files' directory with --modules DIR or mod -S DIR",
+		       n, n == 1 ? "" : "s", list, hint);
+}
+
+void kd_modules_find_debuginfo(struct kd_kernel *k)
 {
 	struct kd_module *mods;
-	size_t n;
+	char **stripped;
+	size_t n, n_stripped = 0;
 
-	if (kd_modules(k, &mods, &n, NULL) != 0)
+	if (kd_modules(k, &mods, &n, NULL) != 0 || !(stripped = calloc(n + 1, sizeof(*stripped))))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct kd_module *m = &mods[i];
@@ -567,9 +532,14 @@ void kd_modules_find_debuginfo(struct kd_kernel *k, char *const *dirs, size_t n_
 		if (m->debug || m->searched)
 			continue;
 		m->searched = true;
-		if (!(path = kd_module_find_file(k, dirs, n_dirs, m->name, NULL)))
+		if (!(path = kd_module_find_file(k, NULL, m->name, NULL)) ||
+		    kd_module_load_debuginfo(m, path, &err) == 0)
 			continue;
-		if (kd_module_load_debuginfo(m, path, &err) != 0 && diag)
-			fprintf(diag, "%s\n", err.msg);
+		if (err.code == KD_ERR_LOOKUP)
+			stripped[n_stripped++] = m->name;
+		else
+			kd_kernel_warn(k, "%s", err.msg);
 	}
+	warn_stripped(k, stripped, n_stripped);
+	free(stripped);
 }

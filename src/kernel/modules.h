@@ -67,6 +67,10 @@ int kd_modules(struct kd_kernel *k, struct kd_module **mods, size_t *n, kd_err *
 struct kd_modules;
 void kd_modules_free(struct kd_modules *ms);
 
+/* 6.4+ keeps a module's text, data and rodata apart (struct
+ * module_memory), so its base is its text's (crash: TEXT_BASE). */
+bool kd_modules_split_memory(struct kd_kernel *k);
+
 /* The module named name ('-' and '_' alike), or NULL with err. */
 struct kd_module *kd_module_by_name(struct kd_kernel *k, const char *name, kd_err *err);
 
@@ -92,15 +96,16 @@ const struct kd_module_sym *kd_module_symbol_at(struct kd_kernel *k, uint64_t ad
  * Returns 0, or -1 with err naming the file and the mismatch. */
 int kd_module_load_debuginfo(struct kd_module *m, const char *path, kd_err *err);
 
-/* The first NAME.ko* below dirs, then below the release's standard module
- * directories (debuginfo_find.h); NULL with err saying where it looked. */
-const char *kd_module_find_file(struct kd_kernel *k, char *const *dirs, size_t n_dirs,
-				const char *name, kd_err *err);
+/* The first NAME.ko* below first_dir (when not NULL), then on the
+ * kernel's search path (kd_kernel_add_module_dir, then the release's
+ * standard directories); NULL with err saying where it looked. */
+const char *kd_module_find_file(struct kd_kernel *k, const char *first_dir, const char *name,
+				kd_err *err);
 
 /* Loads the debug info of every module that has none and was not looked
- * for yet, from kd_module_find_file. A file that is found but refused is
- * said once, in one line on diag (NULL: quiet). bt calls this with the
- * session's directories before naming module frames. */
-void kd_modules_find_debuginfo(struct kd_kernel *k, char *const *dirs, size_t n_dirs, FILE *diag);
+ * for yet, from kd_module_find_file. Files found but refused are said on
+ * the kernel's diagnostics stream, once: stripped ones in one line, others
+ * (another build, another module) one line each. */
+void kd_modules_find_debuginfo(struct kd_kernel *k);
 
 #endif

@@ -140,7 +140,7 @@ static int prb_layout(struct kd_kernel *k, struct prb_layout *l, kd_err *err)
 	    l->caller_id + 4 > l->info_size || l->dev_info + l->dev_info_size > l->info_size ||
 	    l->subsystem > l->device || l->device > l->dev_info_size ||
 	    (l->level >= 0 && l->level >= l->info_size))
-		return kd_fail(err, "printk ringbuffer layout (VMCOREINFO/BTF) does not fit its struct sizes");
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "printk ringbuffer layout (VMCOREINFO/BTF) does not fit its struct sizes");
 	return 0;
 }
 
@@ -155,10 +155,10 @@ static int read_ring(struct kd_kernel *k, uint64_t addr, uint64_t len, unsigned 
 		     const char *what, kd_err *err)
 {
 	if (len == 0 || len > MAX_RING_BYTES)
-		return kd_fail(err, "printk %s at 0x%llx: %llu bytes is not a plausible size", what,
+		return kd_fail(err, KD_ERR_CORRUPT, "printk %s at 0x%llx: %llu bytes is not a plausible size", what,
 			       (unsigned long long)addr, (unsigned long long)len);
 	if (!(*out = malloc(len)))
-		return kd_fail(err, "out of memory for the printk %s (%llu bytes)", what,
+		return kd_fail(err, KD_ERR_NOMEM, "out of memory for the printk %s (%llu bytes)", what,
 			       (unsigned long long)len);
 	if (kd_kernel_read(k, addr, *out, len, err) != 0)
 		return kd_wrap(err, "printk %s at 0x%llx", what, (unsigned long long)addr);
@@ -173,7 +173,7 @@ static int prb_read(struct kd_kernel *k, const struct prb_layout *l, struct prb_
 	uint32_t count_bits, size_bits;
 
 	if ((size_t)l->prb_size > sizeof(rb))
-		return kd_fail(err, "struct printk_ringbuffer is %lld bytes: layout data is corrupt",
+		return kd_fail(err, KD_ERR_CORRUPT, "struct printk_ringbuffer is %lld bytes: layout data is corrupt",
 			       (long long)l->prb_size);
 	if (symbol(k, "prb", &addr, err) != 0 || kd_kernel_read_u64(k, addr, &prb, err) != 0 ||
 	    kd_kernel_read(k, prb, rb, (size_t)l->prb_size, err) != 0)
@@ -183,7 +183,7 @@ static int prb_read(struct kd_kernel *k, const struct prb_layout *l, struct prb_
 	count_bits = (uint32_t)get(dr, (size_t)l->count_bits, 4);
 	size_bits = (uint32_t)get(tr, (size_t)l->size_bits, 4);
 	if (count_bits > 30 || size_bits > 31)
-		return kd_fail(err, "printk ringbuffer at 0x%llx: count_bits %u, size_bits %u are not "
+		return kd_fail(err, KD_ERR_CORRUPT, "printk ringbuffer at 0x%llx: count_bits %u, size_bits %u are not "
 			       "plausible", (unsigned long long)prb, count_bits, size_bits);
 	c->count = 1ULL << count_bits;
 	c->size_bits = size_bits;
@@ -192,7 +192,7 @@ static int prb_read(struct kd_kernel *k, const struct prb_layout *l, struct prb_
 	/* Never more records than descriptors: a longer span is corruption
 	 * and walking it could take forever. */
 	if (((c->head_id - c->tail_id) & DESC_ID_MASK) >= c->count)
-		return kd_fail(err, "printk ringbuffer at 0x%llx: tail id %llu and head id %llu are "
+		return kd_fail(err, KD_ERR_CORRUPT, "printk ringbuffer at 0x%llx: tail id %llu and head id %llu are "
 			       "more than %llu records apart", (unsigned long long)prb,
 			       (unsigned long long)c->tail_id, (unsigned long long)c->head_id,
 			       (unsigned long long)c->count);
@@ -312,10 +312,10 @@ int kd_printk_log_parse(const unsigned char *buf, size_t buf_len, uint32_t first
 		int rc;
 
 		if (++steps > max_steps)
-			return kd_fail(err, "log_buf: records from index %u never reach log_next_idx %u",
+			return kd_fail(err, KD_ERR_CORRUPT, "log_buf: records from index %u never reach log_next_idx %u",
 				       first_idx, next_idx);
 		if (idx > buf_len || buf_len - idx < l->size)
-			return kd_fail(err, "log_buf: record at index %u lies beyond the %zu-byte buffer",
+			return kd_fail(err, KD_ERR_CORRUPT, "log_buf: record at index %u lies beyond the %zu-byte buffer",
 				       idx, buf_len);
 		len = get(rec, l->len, 2);
 		if (len == 0) { /* the rest of the buffer was too short: wrap */
@@ -326,7 +326,7 @@ int kd_printk_log_parse(const unsigned char *buf, size_t buf_len, uint32_t first
 		r.dict_len = l->dict_len >= 0 ? get(rec, (size_t)l->dict_len, 2) : 0;
 		need = l->size + r.text_len + r.dict_len;
 		if (len < need || len > buf_len - idx)
-			return kd_fail(err, "log_buf: record at index %u is %zu bytes, which does not hold "
+			return kd_fail(err, KD_ERR_CORRUPT, "log_buf: record at index %u is %zu bytes, which does not hold "
 				       "its %zu bytes or does not fit the %zu-byte buffer", idx, len, need,
 				       buf_len);
 		r.ts_nsec = get(rec, l->ts_nsec, 8);
@@ -362,7 +362,7 @@ static int log_layout(struct kd_kernel *k, struct kd_printk_log_layout *l, kd_er
 	level_field(k, "printk_log", &l->level, &l->level_shift);
 	if (ts + 8 > size || len + 2 > size || text_len + 2 > size || dict_len + 2 > size ||
 	    caller + 4 > size || l->level >= size)
-		return kd_fail(err, "struct printk_log layout (VMCOREINFO/BTF) does not fit its %lld bytes",
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "struct printk_log layout (VMCOREINFO/BTF) does not fit its %lld bytes",
 			       (long long)size);
 	return 0;
 }
@@ -399,6 +399,6 @@ int kd_printk_foreach(struct kd_kernel *k, kd_printk_cb cb, void *arg, kd_err *e
 		return prb_foreach(k, cb, arg, err);
 	if (symbol(k, "log_buf", &addr, NULL) == 0 && size_of(k, "printk_log", NULL) > 0)
 		return log_buf_foreach(k, cb, arg, err);
-	return kd_fail(err, "%s: no kernel log found: neither prb (5.10+) nor log_buf with "
+	return kd_fail(err, KD_ERR_LOOKUP, "%s: no kernel log found: neither prb (5.10+) nor log_buf with "
 		       "struct printk_log (3.5+)", k->vmlinux_path);
 }

@@ -1,8 +1,47 @@
 #include "kernel/tasks.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+
+#define PF_KTHREAD 0x00200000
+
+/* __state and exit_state bits, stable since 4.14 (BTF needs 5.2+). */
+#define TASK_INTERRUPTIBLE 0x1
+#define TASK_UNINTERRUPTIBLE 0x2
+#define TASK_STOPPED 0x4
+#define TASK_TRACED 0x8
+#define EXIT_DEAD 0x10
+#define EXIT_ZOMBIE 0x20
+#define TASK_PARKED 0x40
+#define TASK_DEAD 0x80
+#define TASK_WAKEKILL 0x100
+#define TASK_WAKING 0x200
+#define TASK_NOLOAD 0x400
+#define TASK_NEW 0x800
+
+struct kd_tasks {
+	struct kd_task *v;  /* walk order */
+	size_t n, cap;
+	size_t *by_pid;     /* indexes into v, by pid, walk order among equals */
+	size_t *by_addr;    /* indexes into v, by task_struct address */
+	bool broke;         /* the walk stopped early: why */
+	kd_err why;
+	uint64_t *curr;     /* each CPU's current task, once read */
+};
+
+void kd_tasks_free(struct kd_tasks *ts)
+{
+	if (!ts)
+		return;
+	free(ts->v);
+	free(ts->by_pid);
+	free(ts->by_addr);
+	free(ts->curr);
+	free(ts);
+}
 
 /* Older kernels name the state field "state", 5.14+ "__state". */
 static int read_state(struct kd_kernel *k, uint64_t addr, uint64_t *v, kd_err *err)
@@ -50,6 +89,8 @@ int kd_task_read(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *
 	return 0;
 }
 
+/* --- reading the list ------------------------------------------------ */
+
 /* Walks a circular list_head from head, giving each entry's container.
  * Bounded, so a corrupted list cannot loop forever. */
 #define KD_MAX_TASKS (1 << 22)
@@ -66,7 +107,7 @@ static int walk_list(struct kd_kernel *k, uint64_t head, int64_t member_off,
 		int rc;
 
 		if (++n > KD_MAX_TASKS)
-			return kd_fail(err, "list at 0x%llx does not end: corrupted?",
+			return kd_fail(err, KD_ERR_CORRUPT, "list at 0x%llx does not end: corrupted?",
 				       (unsigned long long)head);
 		if ((rc = fn(k, pos - (uint64_t)member_off, arg)) != 0)
 			return rc;
@@ -77,8 +118,7 @@ static int walk_list(struct kd_kernel *k, uint64_t head, int64_t member_off,
 }
 
 struct walk {
-	kd_task_cb cb;
-	void *arg;
+	struct kd_tasks *ts;
 	kd_err *err;
 	int64_t thread_head, thread_node;
 };
@@ -86,11 +126,20 @@ struct walk {
 static int visit_thread(struct kd_kernel *k, uint64_t addr, void *arg)
 {
 	struct walk *w = arg;
-	struct kd_task t;
+	struct kd_tasks *ts = w->ts;
 
-	if (kd_task_read(k, addr, &t, w->err) != 0)
+	if (ts->n == ts->cap) {
+		size_t cap = ts->cap ? ts->cap * 2 : 256;
+		struct kd_task *v = realloc(ts->v, cap * sizeof(*v));
+		if (!v)
+			return kd_oom(w->err);
+		ts->v = v;
+		ts->cap = cap;
+	}
+	if (kd_task_read(k, addr, &ts->v[ts->n], w->err) != 0)
 		return -1;
-	return w->cb(k, &t, w->arg);
+	ts->n++;
+	return 0;
 }
 
 static int visit_process(struct kd_kernel *k, uint64_t addr, void *arg)
@@ -124,12 +173,11 @@ static int visit_idle(struct kd_kernel *k, uint64_t init_task, struct walk *w)
 	return 0;
 }
 
-int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err)
+static int walk_all(struct kd_kernel *k, struct kd_tasks *ts, kd_err *err)
 {
-	struct walk w = { cb, arg, err, 0, 0 };
+	struct walk w = { ts, err, 0, 0 };
 	uint64_t init_task;
 	int64_t tasks;
-	int rc;
 
 	if (kd_kernel_symbol(k, "init_task", &init_task, err) != 0 ||
 	    (tasks = kd_kernel_offsetof(k, "task_struct", "tasks", err)) < 0 ||
@@ -137,55 +185,161 @@ int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err)
 	    (w.thread_node = kd_kernel_offsetof(k, "task_struct", "thread_node", err)) < 0)
 		return -1;
 	/* init_task (the idle task of CPU 0) is the list head, not an entry. */
-	if ((rc = visit_thread(k, init_task, &w)) != 0 || (rc = visit_idle(k, init_task, &w)) != 0)
-		return rc;
+	if (visit_thread(k, init_task, &w) != 0 || visit_idle(k, init_task, &w) != 0)
+		return -1;
 	return walk_list(k, init_task + (uint64_t)tasks, tasks, visit_process, &w, err);
 }
 
-/* The task with a given pid, or at a given task_struct address. */
-struct find {
-	int pid;          /* -1: match by address */
-	uint64_t addr;
-	struct kd_task *out;
-};
-
-static int match(struct kd_kernel *k, const struct kd_task *t, void *arg)
+static int cmp_pid(const void *a, const void *b, void *tasks)
 {
-	struct find *f = arg;
+	const struct kd_task *v = tasks;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	(void)k;
-	if (f->pid >= 0 ? t->pid != f->pid : t->addr != f->addr)
-		return 0;
-	*f->out = *t;
-	return 1;
+	if (v[x].pid != v[y].pid)
+		return v[x].pid < v[y].pid ? -1 : 1;
+	return (x > y) - (x < y);
 }
 
-static int find_task(struct kd_kernel *k, struct find *f, kd_err *err)
+static int cmp_addr(const void *a, const void *b, void *tasks)
 {
-	int rc = kd_tasks_foreach(k, match, f, err);
+	const struct kd_task *v = tasks;
+	uint64_t x = v[*(const size_t *)a].addr, y = v[*(const size_t *)b].addr;
 
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		return f->pid >= 0 ? kd_fail(err, "no task with pid %d", f->pid)
-				   : kd_fail(err, "0x%llx is not a task_struct of this kernel",
-					     (unsigned long long)f->addr);
+	return (x > y) - (x < y);
+}
+
+static int index_tasks(struct kd_tasks *ts, kd_err *err)
+{
+	if (!(ts->by_pid = malloc((ts->n + 1) * sizeof(size_t))) ||
+	    !(ts->by_addr = malloc((ts->n + 1) * sizeof(size_t))))
+		return kd_oom(err);
+	for (size_t i = 0; i < ts->n; i++)
+		ts->by_pid[i] = ts->by_addr[i] = i;
+	qsort_r(ts->by_pid, ts->n, sizeof(size_t), cmp_pid, ts->v);
+	qsort_r(ts->by_addr, ts->n, sizeof(size_t), cmp_addr, ts->v);
 	return 0;
+}
+
+static struct kd_tasks *load(struct kd_kernel *k, kd_err *err)
+{
+	struct kd_tasks *ts;
+
+	if (k->tasks)
+		return k->tasks;
+	if (!(ts = calloc(1, sizeof(*ts)))) {
+		kd_oom(err);
+		return NULL;
+	}
+	if (walk_all(k, ts, &ts->why) != 0) {
+		if (ts->why.code == KD_ERR_NOMEM) {
+			*err = ts->why;
+			kd_tasks_free(ts);
+			return NULL;
+		}
+		ts->broke = true;
+	}
+	if (index_tasks(ts, err) != 0) {
+		kd_tasks_free(ts);
+		return NULL;
+	}
+	k->tasks = ts;
+	return ts;
+}
+
+int kd_tasks(struct kd_kernel *k, const struct kd_task **tasks, size_t *n, kd_err *err)
+{
+	struct kd_tasks *ts = load(k, err);
+
+	if (!ts)
+		return -1;
+	*tasks = ts->v;
+	*n = ts->n;
+	if (ts->broke) {
+		if (err)
+			*err = ts->why;
+		return -1;
+	}
+	return 0;
+}
+
+int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err)
+{
+	struct kd_tasks *ts = load(k, err);
+	int rc;
+
+	if (!ts)
+		return -1;
+	for (size_t i = 0; i < ts->n; i++)
+		if ((rc = cb(k, &ts->v[i], arg)) != 0)
+			return rc;
+	if (ts->broke) {
+		if (err)
+			*err = ts->why;
+		return -1;
+	}
+	return 0;
+}
+
+/* The first index in idx (sorted by key) whose task's key is not below
+ * want. */
+static size_t lower_bound(const struct kd_tasks *ts, const size_t *idx, bool by_pid, uint64_t want)
+{
+	size_t lo = 0, hi = ts->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct kd_task *t = &ts->v[idx[mid]];
+		uint64_t key = by_pid ? (uint64_t)(int64_t)t->pid : t->addr;
+		if ((by_pid ? (int64_t)key < (int64_t)want : key < want))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 int kd_task_by_pid(struct kd_kernel *k, int pid, struct kd_task *t, kd_err *err)
 {
-	struct find f = { pid, 0, t };
+	struct kd_tasks *ts = load(k, err);
+	size_t i;
 
-	return find_task(k, &f, err);
+	if (!ts)
+		return -1;
+	i = lower_bound(ts, ts->by_pid, true, (uint64_t)(int64_t)pid);
+	if (i < ts->n && ts->v[ts->by_pid[i]].pid == pid) {
+		*t = ts->v[ts->by_pid[i]];
+		return 0;
+	}
+	if (ts->broke) {
+		if (err)
+			*err = ts->why;
+		return -1;
+	}
+	return kd_fail(err, KD_ERR_LOOKUP, "no task with pid %d", pid);
 }
 
 int kd_task_by_addr(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *err)
 {
-	struct find f = { -1, addr, t };
+	struct kd_tasks *ts = load(k, err);
+	size_t i;
 
-	return find_task(k, &f, err);
+	if (!ts)
+		return -1;
+	i = lower_bound(ts, ts->by_addr, false, addr);
+	if (i < ts->n && ts->v[ts->by_addr[i]].addr == addr) {
+		*t = ts->v[ts->by_addr[i]];
+		return 0;
+	}
+	if (ts->broke) {
+		if (err)
+			*err = ts->why;
+		return -1;
+	}
+	return kd_fail(err, KD_ERR_LOOKUP, "0x%llx is not a task_struct of this kernel",
+		       (unsigned long long)addr);
 }
+
+/* --- CPUs -------------------------------------------------------------- */
 
 int kd_cpu_curr(struct kd_kernel *k, int cpu, uint64_t *task, kd_err *err)
 {
@@ -194,6 +348,30 @@ int kd_cpu_curr(struct kd_kernel *k, int cpu, uint64_t *task, kd_err *err)
 	if (kd_kernel_per_cpu(k, "runqueues", cpu, &rq, err) != 0 ||
 	    kd_kernel_member(k, rq, "rq", "curr", task, err) != 0)
 		return kd_wrap(err, "CPU %d's runqueue", cpu);
+	return 0;
+}
+
+int kd_task_is_current(struct kd_kernel *k, const struct kd_task *t, bool *yes, kd_err *err)
+{
+	struct kd_tasks *ts = load(k, err);
+
+	if (!ts)
+		return -1;
+	if (!ts->curr) {
+		uint64_t *curr = calloc((size_t)k->nr_cpus, sizeof(*curr));
+		if (!curr)
+			return kd_oom(err);
+		for (int cpu = 0; cpu < k->nr_cpus; cpu++)
+			if (kd_cpu_curr(k, cpu, &curr[cpu], err) != 0) {
+				free(curr);
+				return -1;
+			}
+		ts->curr = curr;
+	}
+	*yes = false;
+	for (int cpu = 0; cpu < k->nr_cpus; cpu++)
+		if (ts->curr[cpu] == t->addr)
+			*yes = true;
 	return 0;
 }
 
@@ -206,7 +384,93 @@ int kd_panic_cpu(struct kd_kernel *k, int *cpu, kd_err *err)
 	    kd_kernel_read_u32(k, addr, &v, err) != 0)
 		return -1;
 	if ((int32_t)v < 0 || (int)v >= k->nr_cpus)
-		return kd_fail(err, "no CPU panicked (panic_cpu is %d)", (int32_t)v);
+		return kd_fail(err, KD_ERR_LOOKUP, "no CPU panicked (panic_cpu is %d)", (int32_t)v);
 	*cpu = (int)v;
 	return 0;
+}
+
+int kd_panic_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err)
+{
+	uint64_t addr;
+
+	if (kd_panic_cpu(k, cpu, err) != 0 || kd_cpu_curr(k, *cpu, &addr, err) != 0 ||
+	    kd_task_read(k, addr, t, err) != 0)
+		return -1;
+	return 0;
+}
+
+/* --- what a task is ---------------------------------------------------- */
+
+bool kd_task_is_kthread(const struct kd_task *t)
+{
+	return t->flags & PF_KTHREAD;
+}
+
+/* crash's task_state_string(): later tests win, as there. */
+const char *kd_task_state_short(const struct kd_task *t)
+{
+	uint64_t s = t->state | t->exit_state;
+	const char *name = "??";
+	bool set = false;
+
+	if (s == 0)
+		name = "RU";
+	if (s & TASK_INTERRUPTIBLE)
+		name = "IN", set = true;
+	if (s & TASK_UNINTERRUPTIBLE)
+		name = s & TASK_NOLOAD ? "ID" : "UN", set = true;
+	if (s & EXIT_ZOMBIE)
+		name = "ZO", set = true;
+	if (s & TASK_STOPPED)
+		name = "ST", set = true;
+	if (s & TASK_TRACED)
+		name = "TR", set = true;
+	if ((s & (EXIT_DEAD | TASK_DEAD)) && !set)
+		name = "DE";
+	if (s == TASK_PARKED)
+		name = "PA";
+	if (s == TASK_WAKING)
+		name = "WA";
+	if (s == TASK_NEW)
+		name = "NE";
+	return name;
+}
+
+/* crash's task_state_string_verbose(), in its bit order. */
+void kd_task_state_long(const struct kd_task *t, char *buf, size_t size)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} bits[] = {
+		{ TASK_INTERRUPTIBLE, "TASK_INTERRUPTIBLE" }, { TASK_UNINTERRUPTIBLE, "TASK_UNINTERRUPTIBLE" },
+		{ TASK_STOPPED, "TASK_STOPPED" },             { TASK_TRACED, "TASK_TRACED" },
+		{ EXIT_DEAD, "EXIT_DEAD" },                   { TASK_DEAD, "TASK_DEAD" },
+		{ EXIT_ZOMBIE, "EXIT_ZOMBIE" },               { TASK_WAKING, "TASK_WAKING" },
+		{ TASK_WAKEKILL, "TASK_WAKEKILL" },           { TASK_NOLOAD, "TASK_NOLOAD" },
+		{ TASK_NEW, "TASK_NEW" },
+	};
+	uint64_t state = t->state | t->exit_state;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (state == 0 || state == TASK_PARKED) {
+		snprintf(buf, size, "%s", state ? "TASK_PARKED" : "TASK_RUNNING");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]) && n < size; i++)
+		if (state & bits[i].bit)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "|" : "", bits[i].name);
+}
+
+uint64_t kd_task_thread_info(struct kd_kernel *k, const struct kd_task *t)
+{
+	int64_t off = kd_kernel_offsetof(k, "task_struct", "thread_info", NULL);
+
+	return off >= 0 ? t->addr + (uint64_t)off : t->stack;
+}
+
+bool kd_task_is_zombie(const struct kd_task *t)
+{
+	return t->exit_state & EXIT_ZOMBIE;
 }

@@ -1,10 +1,12 @@
 /* Tasks of the crashed kernel: every thread, by walking init_task.tasks
  * and each process's signal->thread_head, the per-CPU idle tasks, and which
- * task ran on each CPU. */
+ * task ran on each CPU. The list is read once per kernel and kept (a dump
+ * does not change), with indexes by pid and by address. */
 #ifndef KD_KERNEL_TASKS_H
 #define KD_KERNEL_TASKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/kernel.h"
@@ -22,19 +24,23 @@ struct kd_task {
 	uint64_t parent;       /* real_parent task_struct */
 };
 
-#define KD_PF_KTHREAD 0x00200000
-
 /* Reads the task_struct at addr. */
 int kd_task_read(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *err);
 
-/* Calls cb for every thread: the idle task of each CPU (init_task first),
- * then processes in list order, threads after their leader. A non-zero
- * return from cb stops the walk and is returned. A corrupt list stops with
- * an error naming the task where it broke. */
+/* Every thread, in walk order: the idle task of each CPU (init_task
+ * first), then processes in list order, threads after their leader. A
+ * list that breaks (a task the dump lacks, a corrupt link) gives the tasks
+ * read before the break and -1 with err naming where it broke. */
+int kd_tasks(struct kd_kernel *k, const struct kd_task **tasks, size_t *n, kd_err *err);
+void kd_tasks_free(struct kd_tasks *ts);
+
+/* Calls cb for every thread of kd_tasks(), then returns the list's error
+ * if it broke. A non-zero return from cb stops and is returned. */
 typedef int (*kd_task_cb)(struct kd_kernel *k, const struct kd_task *t, void *arg);
 int kd_tasks_foreach(struct kd_kernel *k, kd_task_cb cb, void *arg, kd_err *err);
 
-/* The task with this pid (the thread, not only a leader). */
+/* The task with this pid (the thread, not only a leader; pid 0 is CPU 0's
+ * idle task). */
 int kd_task_by_pid(struct kd_kernel *k, int pid, struct kd_task *t, kd_err *err);
 
 /* The task whose task_struct is at addr (it must be in the task list). */
@@ -43,7 +49,38 @@ int kd_task_by_addr(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_er
 /* The task that was running on cpu (the runqueue's curr). */
 int kd_cpu_curr(struct kd_kernel *k, int cpu, uint64_t *task, kd_err *err);
 
+/* Whether t was some CPU's current task. -1 with err when a runqueue
+ * cannot be read. */
+int kd_task_is_current(struct kd_kernel *k, const struct kd_task *t, bool *yes, kd_err *err);
+
 /* The CPU that panicked or crashed (panic_cpu), and its task. */
 int kd_panic_cpu(struct kd_kernel *k, int *cpu, kd_err *err);
+int kd_panic_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err);
+
+/* --- what a task is ---------------------------------------------------- */
+
+bool kd_task_is_kthread(const struct kd_task *t);
+bool kd_task_is_zombie(const struct kd_task *t);
+
+/* crash's two-letter state (ps's ST column): RU IN UN ID ST TR ZO DE PA WA NE. */
+const char *kd_task_state_short(const struct kd_task *t);
+
+/* crash's verbose state ("TASK_RUNNING", "TASK_INTERRUPTIBLE|TASK_WAKEKILL"). */
+void kd_task_state_long(const struct kd_task *t, char *buf, size_t size);
+
+/* The task's thread_info: inside the task_struct with
+ * THREAD_INFO_IN_TASK, else at the base of its stack. */
+uint64_t kd_task_thread_info(struct kd_kernel *k, const struct kd_task *t);
+
+/* Memory use as crash's ps shows it: VSZ and RSS in KiB, and RSS as a
+ * percentage of the memory below high_memory (kernel/task_mem.c).
+ * Nothing for kernel threads, zombies and exiting tasks whose mm is gone. */
+struct kd_task_mem {
+	uint64_t vsz_kb, rss_kb;
+	double pct;
+};
+int kd_task_mem(struct kd_kernel *k, const struct kd_task *t, struct kd_task_mem *m, kd_err *err);
+struct kd_task_mem_cache;
+void kd_task_mem_cache_free(struct kd_task_mem_cache *c);
 
 #endif

@@ -2,13 +2,29 @@
 
 #include <bpf/btf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 
+/* Answers already found: a task walk asks the same dozen members of
+ * task_struct for every task, and a BTF name lookup is a scan of every
+ * type. Failures are remembered too (optional members are probed). */
+struct memo {
+	char *key;            /* "type\0path\0"; path SIZE_KEY for a size */
+	int rc;
+	struct kd_member m;
+	int64_t size;
+	kd_err err;
+};
+
+#define SIZE_KEY "#size" /* no member is called that */
+
 struct kd_types {
 	struct btf *btf;
+	struct memo *memo;
+	size_t cap, used;     /* cap: power of two or 0 */
 };
 
 struct kd_types *kd_types_new(const void *data, size_t len, kd_err *err)
@@ -16,12 +32,12 @@ struct kd_types *kd_types_new(const void *data, size_t len, kd_err *err)
 	struct kd_types *t = calloc(1, sizeof(*t));
 
 	if (!t) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		return NULL;
 	}
 	t->btf = btf__new(data, (uint32_t)len);
 	if (!t->btf) {
-		kd_fail(err, "BTF unreadable (%s)", strerror(errno));
+		kd_fail(err, KD_ERR_CORRUPT, "BTF unreadable (%s)", strerror(errno));
 		free(t);
 		return NULL;
 	}
@@ -32,8 +48,85 @@ void kd_types_free(struct kd_types *t)
 {
 	if (!t)
 		return;
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->memo[i].key);
+	free(t->memo);
 	btf__free(t->btf);
 	free(t);
+}
+
+static size_t key_len(const char *type, const char *path)
+{
+	return strlen(type) + strlen(path) + 2;
+}
+
+static uint64_t key_hash(const char *type, const char *path)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = type; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (const char *p = path; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static bool key_is(const char *key, const char *type, const char *path)
+{
+	return strcmp(key, type) == 0 && strcmp(key + strlen(type) + 1, path) == 0;
+}
+
+/* The slot for (type, path): its memo, or the empty slot to fill. */
+static struct memo *memo_slot(struct kd_types *t, const char *type, const char *path)
+{
+	size_t mask = t->cap - 1, i = (size_t)key_hash(type, path) & mask;
+
+	while (t->memo[i].key && !key_is(t->memo[i].key, type, path))
+		i = (i + 1) & mask;
+	return &t->memo[i];
+}
+
+static struct memo *memo_find(struct kd_types *t, const char *type, const char *path)
+{
+	struct memo *m;
+
+	if (!t->cap)
+		return NULL;
+	m = memo_slot(t, type, path);
+	return m->key ? m : NULL;
+}
+
+/* Keeps an answer; out of memory only costs the next lookup its speed. */
+static void memo_put(struct kd_types *t, const char *type, const char *path, const struct memo *v)
+{
+	struct memo *m;
+	size_t len;
+
+	if ((t->used + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct memo *grown = calloc(cap, sizeof(*grown)), *old = t->memo;
+		size_t old_cap = t->cap;
+
+		if (!grown)
+			return;
+		t->memo = grown;
+		t->cap = cap;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].key) {
+				const char *k = old[i].key;
+				*memo_slot(t, k, k + strlen(k) + 1) = old[i];
+			}
+		free(old);
+	}
+	m = memo_slot(t, type, path);
+	len = key_len(type, path);
+	if (!(m->key = malloc(len)))
+		return;
+	*m = (struct memo){ m->key, v->rc, v->m, v->size, v->err };
+	memcpy(m->key, type, strlen(type) + 1);
+	memcpy(m->key + strlen(type) + 1, path, strlen(path) + 1);
+	t->used++;
 }
 
 /* Struct, union or typedef named `name`, with typedefs and qualifiers
@@ -84,8 +177,8 @@ static const struct btf_member *find_member(struct btf *btf, int id, const char 
 	return NULL;
 }
 
-int kd_types_member(struct kd_types *t, const char *type, const char *path,
-		    struct kd_member *out, kd_err *err)
+static int member_uncached(struct kd_types *t, const char *type, const char *path,
+			   struct kd_member *out, kd_err *err)
 {
 	int id = find_type(t->btf, type);
 	uint64_t bits = 0;
@@ -94,25 +187,25 @@ int kd_types_member(struct kd_types *t, const char *type, const char *path,
 	char part[128];
 
 	if (id < 0)
-		return kd_fail(err, "no type %s in the kernel's BTF", type);
+		return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the kernel's BTF", type);
 	for (const char *p = path; *p;) {
 		size_t n = strcspn(p, ".");
 
 		if (n == 0 || n >= sizeof(part))
-			return kd_fail(err, "bad member path %s.%s", type, path);
+			return kd_fail(err, KD_ERR_INVALID, "bad member path %s.%s", type, path);
 		memcpy(part, p, n);
 		part[n] = '\0';
 		parent = btf__type_by_id(t->btf, (uint32_t)id);
 		m = find_member(t->btf, id, part, &bits);
 		if (!m)
-			return kd_fail(err, "%s has no member %s (kernel too old or too new?)", type, path);
+			return kd_fail(err, KD_ERR_LOOKUP, "%s has no member %s (kernel too old or too new?)", type, path);
 		id = btf__resolve_type(t->btf, m->type);
 		p += n;
 		if (*p == '.')
 			p++;
 	}
 	if (!m)
-		return kd_fail(err, "empty member path in %s", type);
+		return kd_fail(err, KD_ERR_CORRUPT, "empty member path in %s", type);
 	memset(out, 0, sizeof(*out));
 	out->offset = bits / 8;
 	if (parent && btf_kflag(parent) && BTF_MEMBER_BITFIELD_SIZE(m->offset)) {
@@ -125,15 +218,52 @@ int kd_types_member(struct kd_types *t, const char *type, const char *path,
 	return 0;
 }
 
-int64_t kd_types_size(struct kd_types *t, const char *type, kd_err *err)
+int kd_types_member(struct kd_types *t, const char *type, const char *path,
+		    struct kd_member *out, kd_err *err)
+{
+	struct memo *m = memo_find(t, type, path), v = { 0 };
+
+	if (!m) {
+		v.rc = member_uncached(t, type, path, &v.m, &v.err);
+		memo_put(t, type, path, &v);
+		m = &v;
+	}
+	if (m->rc != 0) {
+		if (err)
+			*err = m->err;
+		return -1;
+	}
+	*out = m->m;
+	return 0;
+}
+
+static int64_t size_uncached(struct kd_types *t, const char *type, kd_err *err)
 {
 	int id = find_type(t->btf, type);
 	int64_t sz;
 
 	if (id < 0)
-		return kd_fail(err, "no type %s in the kernel's BTF", type);
+		return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the kernel's BTF", type);
 	sz = btf__resolve_size(t->btf, (uint32_t)id);
 	if (sz < 0)
-		return kd_fail(err, "type %s has no size", type);
+		return kd_fail(err, KD_ERR_CORRUPT, "type %s has no size", type);
 	return sz;
+}
+
+int64_t kd_types_size(struct kd_types *t, const char *type, kd_err *err)
+{
+	struct memo *m = memo_find(t, type, SIZE_KEY), v = { 0 };
+
+	if (!m) {
+		v.size = size_uncached(t, type, &v.err);
+		v.rc = v.size < 0 ? -1 : 0;
+		memo_put(t, type, SIZE_KEY, &v);
+		m = &v;
+	}
+	if (m->rc != 0) {
+		if (err)
+			*err = m->err;
+		return -1;
+	}
+	return m->size;
 }

@@ -67,9 +67,13 @@ int kd_vmem_translate_pgd(struct kd_vmem *vm, uint64_t pgd_phys, uint64_t vaddr,
 		if (kd_dump_read_phys(vm->dump, slot, &entry, sizeof(entry), err) != 0)
 			return kd_wrap(err, "page table walk for 0x%llx (%s at 0x%llx)",
 				       (unsigned long long)vaddr, name, (unsigned long long)slot);
-		if (!(entry & PTE_PRESENT))
-			return kd_fail(err, "virtual address 0x%llx is not mapped (%s entry %016llx)",
-				       (unsigned long long)vaddr, name, (unsigned long long)entry);
+		if (!(entry & PTE_PRESENT)) {
+			kd_fault(err, KD_FAULT_UNMAPPED, 0, "virtual address 0x%llx is not mapped "
+				 "(%s entry %016llx)", (unsigned long long)vaddr, name,
+				 (unsigned long long)entry);
+			kd_fault_set_virt(err, vaddr);
+			return -1;
+		}
 		if ((level == 1 || level == 2) && (entry & PTE_HUGE)) {
 			uint64_t size = 1ULL << shift;
 			*paddr = (entry & vm->l.phys_mask & ~(size - 1)) | (vaddr & (size - 1));
@@ -117,8 +121,10 @@ int kd_vmem_read(struct kd_vmem *vm, uint64_t vaddr, void *buf, size_t len, kd_e
 			chunk = len;
 		if (kd_vmem_translate(vm, vaddr, &pa, err) != 0)
 			return -1;
-		if (kd_dump_read_phys(vm->dump, pa, out, chunk, err) != 0)
+		if (kd_dump_read_phys(vm->dump, pa, out, chunk, err) != 0) {
+			kd_fault_set_virt(err, vaddr);
 			return kd_wrap(err, "reading 0x%llx", (unsigned long long)vaddr);
+		}
 		out += chunk;
 		vaddr += chunk;
 		len -= chunk;

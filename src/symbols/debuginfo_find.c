@@ -1,6 +1,7 @@
 #include "symbols/debuginfo_find.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,20 +25,28 @@ void kd_debug_package_hint(const char *release, char *buf, size_t len)
 		 release, release, release);
 }
 
-int kd_find_vmlinux(const char *release, char *path, size_t len, kd_err *err)
+/* "" for this system's root, else the root without a trailing '/'. */
+static const char *root_prefix(const char *sysroot)
 {
-	char hint[512];
+	return sysroot && strcmp(sysroot, "/") != 0 ? sysroot : "";
+}
+
+int kd_find_vmlinux(const char *release, const char *sysroot, char *path, size_t len, kd_err *err)
+{
+	const char *root = root_prefix(sysroot);
+	char hint[512], sub[2048];
 	struct stat st;
 
 	for (size_t i = 0; i < sizeof(vmlinux_places) / sizeof(vmlinux_places[0]); i++) {
-		snprintf(path, len, vmlinux_places[i], release);
+		snprintf(sub, sizeof(sub), vmlinux_places[i], release);
+		snprintf(path, len, "%s%s", root, sub);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 			return 0;
 	}
 	kd_debug_package_hint(release, hint, sizeof(hint));
-	return kd_fail(err, "no debug vmlinux for %s in /usr/lib/debug/boot, "
-		       "/usr/lib/debug/lib/modules/%s, /lib/modules/%s/build, /boot: %s",
-		       release, release, release, hint);
+	return kd_fail(err, KD_ERR_LOOKUP, "no debug vmlinux for %s in %s/usr/lib/debug/boot, "
+		       "%s/usr/lib/debug/lib/modules/%s, %s/lib/modules/%s/build, %s/boot: %s",
+		       release, root, root, release, root, release, root, hint);
 }
 
 struct module_entry {
@@ -48,6 +57,7 @@ struct module_entry {
 
 struct search_dir {
 	char *path;
+	bool standard;  /* a distribution's place: searched after the user's */
 	struct module_entry *mods;
 	size_t n, cap;
 	int walked;
@@ -79,8 +89,10 @@ void kd_module_finder_free(struct kd_module_finder *mf)
 	free(mf);
 }
 
-int kd_module_finder_add_dir(struct kd_module_finder *mf, const char *dir)
+static int add(struct kd_module_finder *mf, const char *dir, bool standard)
 {
+	size_t at = mf->n;
+
 	for (size_t i = 0; i < mf->n; i++)
 		if (strcmp(mf->dirs[i].path, dir) == 0)
 			return 0;
@@ -92,21 +104,36 @@ int kd_module_finder_add_dir(struct kd_module_finder *mf, const char *dir)
 		mf->dirs = d;
 		mf->cap = cap;
 	}
-	mf->dirs[mf->n] = (struct search_dir){ .path = strdup(dir) };
-	if (!mf->dirs[mf->n].path)
+	if (!standard)
+		for (at = 0; at < mf->n && !mf->dirs[at].standard; at++)
+			;
+	memmove(&mf->dirs[at + 1], &mf->dirs[at], (mf->n - at) * sizeof(*mf->dirs));
+	mf->dirs[at] = (struct search_dir){ .path = strdup(dir), .standard = standard };
+	if (!mf->dirs[at].path) {
+		memmove(&mf->dirs[at], &mf->dirs[at + 1], (mf->n - at) * sizeof(*mf->dirs));
 		return -1;
+	}
 	mf->n++;
 	return 0;
 }
 
-void kd_module_finder_add_release(struct kd_module_finder *mf, const char *release)
+int kd_module_finder_add_dir(struct kd_module_finder *mf, const char *dir)
 {
-	char dir[4096];
+	return add(mf, dir, false);
+}
 
-	snprintf(dir, sizeof(dir), "/usr/lib/debug/lib/modules/%s", release);
-	kd_module_finder_add_dir(mf, dir);
-	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
-	kd_module_finder_add_dir(mf, dir);
+void kd_module_finder_add_release(struct kd_module_finder *mf, const char *release,
+				  const char *sysroot)
+{
+	static const char *const places[] = { "/usr/lib/debug/lib/modules/%s", "/lib/modules/%s" };
+	const char *root = root_prefix(sysroot);
+	char sub[2048], dir[4096];
+
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		snprintf(sub, sizeof(sub), places[i], release);
+		snprintf(dir, sizeof(dir), "%s%s", root, sub);
+		add(mf, dir, true);
+	}
 }
 
 /* Debug files first: a .ko.debug or plain .ko usually carries DWARF, an
@@ -186,27 +213,43 @@ static void walk(struct search_dir *d, const char *dir, int depth)
 	closedir(dh);
 }
 
+static const char *find_in(struct search_dir *d, const char *want)
+{
+	const char *found = NULL;
+	int best = 1 << 30;
+
+	if (!d->walked) {
+		walk(d, d->path, 0);
+		d->walked = 1;
+	}
+	for (size_t j = 0; j < d->n; j++)
+		if (d->mods[j].rank < best && strcmp(d->mods[j].name, want) == 0) {
+			best = d->mods[j].rank;
+			found = d->mods[j].path;
+		}
+	return found;
+}
+
 const char *kd_module_finder_find(struct kd_module_finder *mf, const char *name)
 {
 	char *want = normalized(name, strlen(name));
 	const char *found = NULL;
 
-	if (!want)
-		return NULL;
-	for (size_t i = 0; i < mf->n && !found; i++) {
-		struct search_dir *d = &mf->dirs[i];
-		int best = 1 << 30;
+	for (size_t i = 0; want && i < mf->n && !found; i++)
+		found = find_in(&mf->dirs[i], want);
+	free(want);
+	return found;
+}
 
-		if (!d->walked) {
-			walk(d, d->path, 0);
-			d->walked = 1;
-		}
-		for (size_t j = 0; j < d->n; j++)
-			if (d->mods[j].rank < best && strcmp(d->mods[j].name, want) == 0) {
-				best = d->mods[j].rank;
-				found = d->mods[j].path;
-			}
-	}
+const char *kd_module_finder_find_in(struct kd_module_finder *mf, const char *dir,
+				     const char *name)
+{
+	char *want = normalized(name, strlen(name));
+	const char *found = NULL;
+
+	for (size_t i = 0; want && i < mf->n && !found; i++)
+		if (strcmp(mf->dirs[i].path, dir) == 0)
+			found = find_in(&mf->dirs[i], want);
 	free(want);
 	return found;
 }

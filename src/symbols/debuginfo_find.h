@@ -7,9 +7,10 @@
 
 #include "kdive/kdive.h"
 
-/* Finds the debug vmlinux of `release` in the standard places. On failure
- * err says where it looked and which package provides it. */
-int kd_find_vmlinux(const char *release, char *path, size_t len, kd_err *err);
+/* Finds the debug vmlinux of `release` in the standard places below
+ * sysroot ("/" or NULL for this system's). On failure err says where it
+ * looked and which package provides it. */
+int kd_find_vmlinux(const char *release, const char *sysroot, char *path, size_t len, kd_err *err);
 
 /* Package hint for the debug info of `release`, for messages. */
 void kd_debug_package_hint(const char *release, char *buf, size_t len);
@@ -21,12 +22,20 @@ struct kd_module_finder;
 
 struct kd_module_finder *kd_module_finder_new(void);
 void kd_module_finder_free(struct kd_module_finder *mf);
-/* Adds a directory to search (copied); missing directories are ignored. */
+/* Adds a directory to search (copied), after those added before and
+ * ahead of the standard ones; missing directories are ignored. -1 on out
+ * of memory. */
 int kd_module_finder_add_dir(struct kd_module_finder *mf, const char *dir);
-/* The standard module directories for `release`. */
-void kd_module_finder_add_release(struct kd_module_finder *mf, const char *release);
+/* The standard module directories for `release` below sysroot ("/" or
+ * NULL for this system's), searched last. */
+void kd_module_finder_add_release(struct kd_module_finder *mf, const char *release,
+				  const char *sysroot);
 /* Path of module `name`, or NULL. */
 const char *kd_module_finder_find(struct kd_module_finder *mf, const char *name);
+/* The same, below one directory of the finder's only (NULL if it has no
+ * such directory or the module is not there). */
+const char *kd_module_finder_find_in(struct kd_module_finder *mf, const char *dir,
+				     const char *name);
 /* "dir1, dir2, ..." for messages. */
 void kd_module_finder_describe(const struct kd_module_finder *mf, char *buf, size_t len);
 

@@ -45,7 +45,7 @@ struct kd_symbolizer *kd_symbolizer_new(kd_err *err)
 	struct kd_symbolizer *sz = calloc(1, sizeof(*sz));
 
 	if (!sz) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		return NULL;
 	}
 	/* Offline use: files are given by path, and relocatable modules get
@@ -56,7 +56,7 @@ struct kd_symbolizer *kd_symbolizer_new(kd_err *err)
 	sz->callbacks.debuginfo_path = &sz->debuginfo_path;
 	sz->dwfl = dwfl_begin(&sz->callbacks);
 	if (!sz->dwfl) {
-		kd_fail(err, "libdwfl: %s", dwfl_errmsg(-1));
+		kd_fail(err, KD_ERR_IO, "libdwfl: %s", dwfl_errmsg(-1));
 		free(sz);
 		return NULL;
 	}
@@ -98,7 +98,7 @@ struct kd_symfile *kd_symbolizer_add(struct kd_symbolizer *sz, const char *name,
 	Dwfl_Module *mod;
 
 	if (!f) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		return NULL;
 	}
 	if (kd_is_zstd_file(path)) {
@@ -115,7 +115,7 @@ struct kd_symfile *kd_symbolizer_add(struct kd_symbolizer *sz, const char *name,
 	}
 	dwfl_report_end(sz->dwfl, NULL, NULL);
 	if (!mod) {
-		kd_fail(err, "%s: not a readable ELF file (%s)", path, dwfl_errmsg(-1));
+		kd_fail(err, KD_ERR_CORRUPT, "%s: not a readable ELF file (%s)", path, dwfl_errmsg(-1));
 		free(f->image);
 		free(f);
 		return NULL;
@@ -153,18 +153,18 @@ int kd_symfile_check(struct kd_symfile *sf, const char *path, kd_err *err)
 	struct stat st;
 
 	if (!elf || !gelf_getehdr(elf, &eh))
-		return kd_fail(err, "%s: unreadable ELF header", path);
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: unreadable ELF header", path);
 	/* Section headers sit at the end: a copy cut short loses them first.
 	 * (Only for a plain ELF: libdwfl reads .ko.xz/.ko.zst decompressed.) */
 	if (is_plain_elf(path) && stat(path, &st) == 0 &&
 	    eh.e_shoff + (uint64_t)eh.e_shnum * eh.e_shentsize > (uint64_t)st.st_size)
-		return kd_fail(err, "%s: truncated (section headers at 0x%llx, file is 0x%llx bytes); "
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: truncated (section headers at 0x%llx, file is 0x%llx bytes); "
 			       "copy it again", path, (unsigned long long)eh.e_shoff,
 			       (unsigned long long)st.st_size);
 	if (ensure_index(sf) < 0)
-		return kd_fail(err, "%s: no symbol table (stripped?)", path);
+		return kd_fail(err, KD_ERR_LOOKUP, "%s: no symbol table (stripped?)", path);
 	if (!dwfl_module_getdwarf(sf->mod, &bias))
-		return kd_fail(err, "%s: no DWARF debug info (a stripped binary, not the debug one)", path);
+		return kd_fail(err, KD_ERR_LOOKUP, "%s: no DWARF debug info (a stripped binary, not the debug one)", path);
 	return 0;
 }
 
@@ -174,11 +174,11 @@ int kd_symfile_lookup(struct kd_symfile *sf, const char *func, uint64_t size,
 	const struct kd_symbol *s;
 
 	if (ensure_index(sf) < 0)
-		return kd_fail(err, "%s: no symbol table",
+		return kd_fail(err, KD_ERR_LOOKUP, "%s: no symbol table",
 			       dwfl_module_info(sf->mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
 	s = kd_symbol_index_find(&sf->index, func, size);
 	if (!s)
-		return kd_fail(err, "%s: no symbol %s", dwfl_module_info(sf->mod, NULL, NULL, NULL,
+		return kd_fail(err, KD_ERR_LOOKUP, "%s: no symbol %s", dwfl_module_info(sf->mod, NULL, NULL, NULL,
 									 NULL, NULL, NULL, NULL), func);
 	*addr = s->addr;
 	return 0;
@@ -320,7 +320,7 @@ int kd_symfile_section(struct kd_symfile *sf, const char *name, const void **dat
 	size_t shstrndx;
 
 	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return kd_fail(err, "no ELF section headers");
+		return kd_fail(err, KD_ERR_CORRUPT, "no ELF section headers");
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		const char *sname;
@@ -330,12 +330,12 @@ int kd_symfile_section(struct kd_symfile *sf, const char *name, const void **dat
 		    strcmp(sname, name) != 0)
 			continue;
 		if (!(d = elf_getdata(scn, NULL)) || !d->d_buf)
-			return kd_fail(err, "section %s has no data", name);
+			return kd_fail(err, KD_ERR_CORRUPT, "section %s has no data", name);
 		*data = d->d_buf;
 		*len = d->d_size;
 		return 0;
 	}
-	return kd_fail(err, "no section %s", name);
+	return kd_fail(err, KD_ERR_LOOKUP, "no section %s", name);
 }
 
 const char *kd_symfile_build_id(struct kd_symfile *sf)
@@ -352,9 +352,9 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, si
 	Elf_Scn *scn = NULL;
 
 	if (!elf || len == 0)
-		return kd_fail(err, "no ELF data");
+		return kd_fail(err, KD_ERR_CORRUPT, "no ELF data");
 	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_find(&sf->index, sym, 0)))
-		return kd_fail(err, "no symbol %s", sym);
+		return kd_fail(err, KD_ERR_LOOKUP, "no symbol %s", sym);
 	addr = s->addr - bias;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
@@ -376,18 +376,15 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, si
 		buf[take] = '\0';
 		return 0;
 	}
-	return kd_fail(err, "symbol %s is not in a section with file data", sym);
+	return kd_fail(err, KD_ERR_LOOKUP, "symbol %s is not in a section with file data", sym);
 }
 
-const char *kd_symfile_comp_dir(struct kd_symfile *sf, const char *func)
+const char *kd_symfile_comp_dir_at(struct kd_symfile *sf, uint64_t addr)
 {
-	uint64_t addr;
 	Dwarf_Addr bias;
 	Dwarf_Die *cu;
 	Dwarf_Attribute attr;
 
-	if (kd_symfile_lookup(sf, func, 0, &addr, NULL) != 0)
-		return NULL;
 	cu = dwfl_module_addrdie(sf->mod, addr, &bias);
 	if (!cu)
 		return NULL;
@@ -406,12 +403,12 @@ int kd_symfile_cfi(struct kd_symfile *sf, uint64_t addr, struct kd_cfi_rule *out
 	if ((!cfi || dwarf_cfi_addrframe(cfi, addr - bias, &frame) != 0) &&
 	    (!(cfi = dwfl_module_eh_cfi(sf->mod, &bias)) ||
 	     dwarf_cfi_addrframe(cfi, addr - bias, &frame) != 0))
-		return kd_fail(err, "no DWARF CFI for 0x%llx", (unsigned long long)addr);
+		return kd_fail(err, KD_ERR_LOOKUP, "no DWARF CFI for 0x%llx", (unsigned long long)addr);
 	/* CFA: DW_OP_bregN offset, or DW_OP_bregx reg offset */
 	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 ||
 	    !((ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) ||
 	      ops[0].atom == DW_OP_bregx)) {
-		kd_fail(err, "DWARF CFI at 0x%llx: CFA is not register + offset",
+		kd_fail(err, KD_ERR_UNSUPPORTED, "DWARF CFI at 0x%llx: CFA is not register + offset",
 			(unsigned long long)addr);
 		goto out;
 	}

@@ -58,8 +58,8 @@ const char *kd_symfile_build_id(struct kd_symfile *sf);
 int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf,
 			   size_t len, kd_err *err);
 
-/* Compilation directory of the CU containing func, or NULL. */
-const char *kd_symfile_comp_dir(struct kd_symfile *sf, const char *func);
+/* Compilation directory of the CU containing file address addr, or NULL. */
+const char *kd_symfile_comp_dir_at(struct kd_symfile *sf, uint64_t addr);
 
 /* One frame's unwind rule from DWARF CFI (.debug_frame, else .eh_frame),
  * for code that has no ORC data: the caller's stack pointer (CFA) is

@@ -33,7 +33,7 @@ int kd_zstd_file_read(const char *path, size_t max, char **data, size_t *len, kd
 		goto done;
 	}
 	if (!dctx || !out) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		goto done;
 	}
 	while ((got = fread(in, 1, sizeof(in), f)) > 0) {
@@ -43,7 +43,7 @@ int kd_zstd_file_read(const char *path, size_t max, char **data, size_t *len, kd
 			if (used == cap) {
 				char *grown = cap * 2 <= max ? realloc(out, cap * 2) : NULL;
 				if (!grown) {
-					kd_fail(err, "%s: decompresses to more than %zu bytes", path, max);
+					kd_fail(err, KD_ERR_CORRUPT, "%s: decompresses to more than %zu bytes", path, max);
 					goto done;
 				}
 				out = grown;
@@ -53,13 +53,13 @@ int kd_zstd_file_read(const char *path, size_t max, char **data, size_t *len, kd
 			rc = ZSTD_decompressStream(dctx, &ob, &ib);
 			used = ob.pos;
 			if (ZSTD_isError(rc)) {
-				kd_fail(err, "%s: %s", path, ZSTD_getErrorName(rc));
+				kd_fail(err, KD_ERR_CORRUPT, "%s: %s", path, ZSTD_getErrorName(rc));
 				goto done;
 			}
 		}
 	}
 	if (rc != 0) { /* the last frame did not end */
-		kd_fail(err, "%s: truncated zstd data (copy it again)", path);
+		kd_fail(err, KD_ERR_CORRUPT, "%s: truncated zstd data (copy it again)", path);
 		goto done;
 	}
 	*data = out;

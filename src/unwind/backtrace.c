@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "dump/dump.h"
 #include "kernel/modules.h"
+#include "kernel/symbols.h"
 #include "kernel/types.h"
 #include "symbols/symbolizer.h"
 #include "unwind/module_orc.h"
@@ -36,7 +37,6 @@ struct kd_unwinder {
 	struct kd_orc_table vmlinux;
 	struct mod_orc *mods;
 	size_t n_mods;
-	struct range text, inittext;
 	struct kd_stacks stacks;
 	uint64_t ret_from_fork;        /* where a new task's first switch returns */
 	struct range machine_kexec;    /* kdump's last kernel function */
@@ -65,13 +65,6 @@ static enum kd_orc_version orc_version(struct kd_kernel *k)
 	return major == 6 && minor == 3 ? KD_ORC_V2 : KD_ORC_V1;
 }
 
-static void sym_range(struct kd_kernel *k, const char *start, const char *end, struct range *r)
-{
-	if (kd_kernel_symbol(k, start, &r->start, NULL) != 0 ||
-	    kd_kernel_symbol(k, end, &r->end, NULL) != 0)
-		r->start = r->end = 0;
-}
-
 /* [func, func + 64K): a bound for the scan's cheap test; a hit is then
  * checked by name. */
 static void func_range(struct kd_kernel *k, const char *func, struct range *r)
@@ -79,11 +72,6 @@ static void func_range(struct kd_kernel *k, const char *func, struct range *r)
 	r->start = r->end = 0;
 	if (kd_kernel_symbol(k, func, &r->start, NULL) == 0)
 		r->end = r->start + (1u << 16);
-}
-
-static int in_range(const struct range *r, uint64_t a)
-{
-	return a >= r->start && a < r->end;
 }
 
 static int load_vmlinux_orc(struct kd_unwinder *u, kd_err *err)
@@ -98,7 +86,7 @@ static int load_vmlinux_orc(struct kd_unwinder *u, kd_err *err)
 		return kd_wrap(err, "%s: no ORC unwind data (a kernel built without "
 			       "CONFIG_UNWINDER_ORC)", k->vmlinux_path);
 	if (ip_len % 4 || orc_len % 6 || ip_len / 4 != orc_len / 6 || ip_len == 0)
-		return kd_fail(err, "%s: .orc_unwind_ip has %zu bytes and .orc_unwind %zu: "
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: .orc_unwind_ip has %zu bytes and .orc_unwind %zu: "
 			       "not parallel tables of 4- and 6-byte entries", k->vmlinux_path,
 			       ip_len, orc_len);
 	if (kd_kernel_symbol(k, "__start_orc_unwind_ip", &ip_addr, err) != 0)
@@ -117,7 +105,7 @@ struct kd_unwinder *kd_unwinder_new(struct kd_kernel *k, kd_err *err)
 	uint64_t addr;
 
 	if (!u) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		return NULL;
 	}
 	u->k = k;
@@ -125,8 +113,6 @@ struct kd_unwinder *kd_unwinder_new(struct kd_kernel *k, kd_err *err)
 		kd_unwinder_free(u);
 		return NULL;
 	}
-	sym_range(k, "_text", "_etext", &u->text); /* head text too */
-	sym_range(k, "_sinittext", "_einittext", &u->inittext);
 	if (kd_kernel_symbol(k, "ret_from_fork_asm", &addr, NULL) == 0 ||
 	    kd_kernel_symbol(k, "ret_from_fork", &addr, NULL) == 0)
 		u->ret_from_fork = addr;
@@ -158,33 +144,7 @@ void kd_unwinder_free(struct kd_unwinder *u)
 	free(u);
 }
 
-const struct kd_stacks *kd_unwinder_stacks(const struct kd_unwinder *u)
-{
-	return &u->stacks;
-}
-
 /* ---- symbols and ORC lookup --------------------------------------- */
-
-static int in_vmlinux(const struct kd_unwinder *u, uint64_t addr)
-{
-	return in_range(&u->text, addr) || in_range(&u->inittext, addr);
-}
-
-const char *kd_unwinder_symbol(struct kd_unwinder *u, uint64_t addr, uint64_t *off,
-			       const char **module)
-{
-	const struct kd_module_sym *sym;
-	struct kd_module *m;
-
-	*module = NULL;
-	if (in_vmlinux(u, addr))
-		return kd_kernel_symbol_at(u->k, addr, off);
-	if ((sym = kd_module_symbol_at(u->k, addr, &m, off))) {
-		*module = m->name;
-		return sym->name;
-	}
-	return NULL;
-}
 
 /* A module's ORC table, built once: from its .ko when its debug file is
  * loaded, else from the dump's copy (module_orc.h says why both). */
@@ -223,7 +183,7 @@ static int cfi_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e
 	if (kd_symfile_cfi(u->k->vmlinux, ip - u->k->kaslr, &r, err) != 0)
 		return -1;
 	if (r.cfa_reg != 7 && r.cfa_reg != 6)
-		return kd_fail(err, "DWARF CFI at 0x%llx: CFA is based on register %d",
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "DWARF CFI at 0x%llx: CFA is based on register %d",
 			       (unsigned long long)ip, r.cfa_reg);
 	memset(e, 0, sizeof(*e));
 	e->type = KD_ORC_TYPE_CALL;
@@ -237,7 +197,7 @@ static int cfi_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e
 /* The ORC entry for ip; -1 with err when there is none. */
 static int orc_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e, kd_err *err)
 {
-	if (in_vmlinux(u, ip)) {
+	if (kd_kernel_in_text(u->k, ip)) {
 		if (kd_orc_find(&u->vmlinux, ip, e) == 0 && e->type != KD_ORC_TYPE_UNDEFINED)
 			return 0;
 		if (cfi_lookup(u, ip, e, err) == 0)
@@ -248,15 +208,15 @@ static int orc_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e
 	if (m) {
 		const struct mod_orc *mo = module_orc(u, m);
 		if (!mo)
-			return kd_fail(err, "out of memory");
+			return kd_oom(err);
 		if (!mo->t.n)
-			return kd_fail(err, "%s", mo->why);
+			return kd_fail(err, KD_ERR_LOOKUP, "%s", mo->why);
 		if (kd_orc_find(&mo->t, ip, e) == 0 && e->type != KD_ORC_TYPE_UNDEFINED)
 			return 0;
-		return kd_fail(err, "module %s has no ORC data for 0x%llx", m->name,
+		return kd_fail(err, KD_ERR_LOOKUP, "module %s has no ORC data for 0x%llx", m->name,
 			       (unsigned long long)ip);
 	}
-	return kd_fail(err, "0x%llx is in neither the kernel's text nor a module's",
+	return kd_fail(err, KD_ERR_LOOKUP, "0x%llx is in neither the kernel's text nor a module's",
 		       (unsigned long long)ip);
 }
 
@@ -277,7 +237,7 @@ static int push(struct kd_backtrace *bt, const struct kd_frame *f, kd_err *err)
 		size_t cap = bt->cap ? bt->cap * 2 : 32;
 		struct kd_frame *n = realloc(bt->frames, cap * sizeof(*n));
 		if (!n)
-			return kd_fail(err, "out of memory");
+			return kd_oom(err);
 		bt->frames = n;
 		bt->cap = cap;
 	}
@@ -285,15 +245,22 @@ static int push(struct kd_backtrace *bt, const struct kd_frame *f, kd_err *err)
 	return 0;
 }
 
-static void stop(struct kd_backtrace *bt, const char *fmt, unsigned long long a, const char *why)
+/* Records why the walk ended early: the inner error (kept with its code,
+ * so a page the dump lacks stays a fault) under fmt's context, or fmt
+ * alone with code. */
+static void stop(struct kd_backtrace *bt, const char *fmt, unsigned long long a, const kd_err *why,
+		 enum kd_err_code code)
 {
 	char head[160];
 
 	snprintf(head, sizeof(head), fmt, a);
-	if (why && *why)
-		snprintf(bt->stop, sizeof(bt->stop), "%s: %s", head, why);
-	else
-		snprintf(bt->stop, sizeof(bt->stop), "%s", head);
+	bt->stopped = true;
+	if (why && why->msg[0]) {
+		bt->stop = *why;
+		kd_wrap(&bt->stop, "%s", head);
+	} else {
+		kd_fail(&bt->stop, code, "%s", head);
+	}
 }
 
 /* Reads stack memory: only from a known stack, like the kernel's
@@ -304,7 +271,7 @@ static int read_stack(struct kd_unwinder *u, struct state *s, uint64_t addr, voi
 	struct kd_stack_area a;
 
 	if (kd_stack_find(&u->stacks, s->task->stack, addr, len, &a) != 0)
-		return kd_fail(err, "0x%llx is on no stack of this task or its CPU",
+		return kd_fail(err, KD_ERR_CORRUPT, "0x%llx is on no stack of this task or its CPU",
 			       (unsigned long long)addr);
 	if (kd_kernel_read(u->k, addr, buf, len, err) != 0)
 		return -1;
@@ -373,7 +340,7 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 	if (s->have_regs && (s->regs.cs & 3))
 		return STEP_END;
 	if (orc_lookup(u, s->signal ? s->ip : s->ip - 1, &e, &err) != 0) {
-		stop(bt, "no unwind data at 0x%llx", (unsigned long long)s->ip, err.msg);
+		stop(bt, "no unwind data at 0x%llx", (unsigned long long)s->ip, &err, 0);
 		return STEP_ERR;
 	}
 	if (e.type == KD_ORC_TYPE_END_OF_STACK)
@@ -403,14 +370,14 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 			   e.sp_reg == KD_ORC_REG_DI ? REG_WORD(di) : REG_WORD(dx);
 		if (!get_reg(s, w, &sp)) {
 			stop(bt, "unwinding at 0x%llx needs a register that was not saved",
-			     (unsigned long long)s->ip, NULL);
+			     (unsigned long long)s->ip, NULL, KD_ERR_CORRUPT);
 			return STEP_ERR;
 		}
 		break;
 	}
 	default:
 		stop(bt, "ORC entry at 0x%llx has an unknown stack base register",
-		     (unsigned long long)s->ip, NULL);
+		     (unsigned long long)s->ip, NULL, KD_ERR_UNSUPPORTED);
 		return STEP_ERR;
 	}
 
@@ -459,7 +426,8 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 		break;
 	}
 	default:
-		stop(bt, "ORC entry at 0x%llx has an unknown type", (unsigned long long)s->ip, NULL);
+		stop(bt, "ORC entry at 0x%llx has an unknown type", (unsigned long long)s->ip, NULL,
+		     KD_ERR_UNSUPPORTED);
 		return STEP_ERR;
 	}
 	f->exact = f->kind == KD_FRAME_REGS;
@@ -479,7 +447,7 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 		break;
 	default:
 		stop(bt, "ORC entry at 0x%llx has an unknown frame pointer rule",
-		     (unsigned long long)s->ip, NULL);
+		     (unsigned long long)s->ip, NULL, KD_ERR_UNSUPPORTED);
 		return STEP_ERR;
 	}
 	s->signal = e.signal;
@@ -493,13 +461,13 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 		   s->sp <= prev_sp) {
 		/* Bad data could loop forever. */
 		stop(bt, "stack going in the wrong direction at 0x%llx",
-		     (unsigned long long)s->ip, NULL);
+		     (unsigned long long)s->ip, NULL, KD_ERR_CORRUPT);
 		return STEP_ERR;
 	}
 	return STEP_OK;
 
 bad_read:
-	stop(bt, "cannot read the stack unwinding 0x%llx", (unsigned long long)s->ip, err.msg);
+	stop(bt, "cannot read the stack unwinding 0x%llx", (unsigned long long)s->ip, &err, 0);
 	return STEP_ERR;
 }
 
@@ -524,7 +492,7 @@ static int walk(struct kd_unwinder *u, struct state *s, struct kd_backtrace *bt,
 				return -1;
 		}
 	}
-	stop(bt, "more than %d frames: stopped", MAX_FRAMES, NULL);
+	stop(bt, "more than %d frames: stopped", MAX_FRAMES, NULL, KD_ERR_CORRUPT);
 	return 0;
 }
 
@@ -581,10 +549,9 @@ static int scan_for(struct kd_unwinder *u, const struct kd_stack_area *a, const 
 			if (at < a->begin || at + 8 > a->end)
 				continue;
 			memcpy(&v, page + i, 8);
-			uint64_t off;
-			const char *sym;
-			if (v > fn->start && v <= fn->end && (sym = kd_kernel_symbol_at(u->k, v - 1, &off)) &&
-			    strcmp(sym, name) == 0) {
+			struct kd_sym sym;
+			if (v > fn->start && v <= fn->end && kd_kernel_symbolize(u->k, v - 1, &sym) == 0 &&
+			    strcmp(sym.name, name) == 0) {
 				*slot = at;
 				return 0;
 			}
@@ -662,23 +629,24 @@ int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, struct kd_
 	struct kd_regs r;
 
 	bt->n = 0;
-	bt->stop[0] = '\0';
+	bt->stopped = false;
+	memset(&bt->stop, 0, sizeof(bt->stop));
 	bt->start = NULL;
 	bt->active = t->cpu >= 0 && t->cpu < k->nr_cpus && kd_cpu_curr(k, t->cpu, &curr, NULL) == 0 &&
 		     curr == t->addr;
 	if (!t->stack)
-		return kd_fail(err, "task %d (0x%llx) has no kernel stack (exited?)", t->pid,
+		return kd_fail(err, KD_ERR_LOOKUP, "task %d (0x%llx) has no kernel stack (exited?)", t->pid,
 			       (unsigned long long)t->addr);
 
 	if (!bt->active) {
 		uint64_t sp, frame[8];
 		if (u->thread_sp_off < 0)
-			return kd_fail(err, "task_struct has no thread.sp: cannot find where task %d "
+			return kd_fail(err, KD_ERR_UNSUPPORTED, "task_struct has no thread.sp: cannot find where task %d "
 				       "stopped", t->pid);
 		if (kd_kernel_read_u64(k, t->addr + (uint64_t)u->thread_sp_off, &sp, err) != 0)
 			return kd_wrap(err, "task %d's saved stack pointer", t->pid);
 		if (!in_task_stack(u, t, sp) || (size_t)u->frame_size > sizeof(frame))
-			return kd_fail(err, "task %d's saved stack pointer 0x%llx is not on its stack "
+			return kd_fail(err, KD_ERR_CORRUPT, "task %d's saved stack pointer 0x%llx is not on its stack "
 				       "0x%llx", t->pid, (unsigned long long)sp,
 				       (unsigned long long)t->stack);
 		if (kd_kernel_read(k, sp, frame, (size_t)u->frame_size, err) != 0)
@@ -713,7 +681,7 @@ int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, struct kd_
 		return walk(u, &s, bt, &last, err);
 	}
 	if (cpu_regs(u, t, &r) != 0)
-		return kd_fail(err, "%s holds no registers for CPU %d, where task %d was running",
+		return kd_fail(err, KD_ERR_LOOKUP, "%s holds no registers for CPU %d, where task %d was running",
 			       k->dump_path, t->cpu, t->pid);
 	bt->start = "registers";
 	struct kd_frame f = { .kind = KD_FRAME_REGS, .ip = r.ip, .exact = true, .regs = r };

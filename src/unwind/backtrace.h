@@ -49,7 +49,8 @@ struct kd_backtrace {
 	size_t n, cap;
 	bool active;          /* the task was running on a CPU */
 	const char *start;    /* how the walk started: "inactive", "machine_kexec", ... */
-	char stop[512];       /* why the walk ended early; "" when it reached the end */
+	bool stopped;         /* the walk ended early ... */
+	kd_err stop;          /* ... and why */
 };
 
 struct kd_unwinder;
@@ -58,17 +59,10 @@ struct kd_unwinder *kd_unwinder_new(struct kd_kernel *k, kd_err *err);
 void kd_unwinder_free(struct kd_unwinder *u);
 
 /* Walks t's kernel stack into bt (reset first). Returns 0 even when the
- * walk stops early (bt->stop says why); -1 with err when it cannot start
+ * walk stops early (bt->stopped, bt->stop says why); -1 with err when it cannot start
  * (no registers, stack not in the dump) or on out of memory. */
 int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, struct kd_backtrace *bt,
 		      kd_err *err);
 void kd_backtrace_free(struct kd_backtrace *bt);
-
-/* Name of the function containing addr, in vmlinux or a module (*module
- * set to its name, else NULL). NULL when unknown. */
-const char *kd_unwinder_symbol(struct kd_unwinder *u, uint64_t addr, uint64_t *off,
-			       const char **module);
-
-const struct kd_stacks *kd_unwinder_stacks(const struct kd_unwinder *u);
 
 #endif

@@ -22,10 +22,10 @@ int kd_module_orc_from_memory(struct kd_kernel *k, const struct kd_module *m,
 	    kd_kernel_member(k, m->addr, "module", "arch.num_orcs", &n, err) != 0)
 		return kd_wrap(err, "module %s", m->name);
 	if (!ip || !orc || !n || n > MAX_ORCS)
-		return kd_fail(err, "module %s has no ORC data (%llu entries)", m->name,
+		return kd_fail(err, KD_ERR_LOOKUP, "module %s has no ORC data (%llu entries)", m->name,
 			       (unsigned long long)n);
 	if (!(*buf = malloc(n * 10)))
-		return kd_fail(err, "out of memory");
+		return kd_oom(err);
 	if (kd_kernel_read(k, ip, *buf, n * 4, err) != 0 ||
 	    kd_kernel_read(k, orc, *buf + n * 4, n * 6, err) != 0) {
 		free(*buf);
@@ -51,7 +51,7 @@ static int ko_sections(struct ko *ko, const char *path, kd_err *err)
 	Elf_Scn *scn = NULL;
 
 	if (elf_getshdrstrndx(ko->elf, &shstr) != 0 || elf_getshdrnum(ko->elf, &ko->nsec) != 0)
-		return kd_fail(err, "%s: no section headers", path);
+		return kd_fail(err, KD_ERR_LOOKUP, "%s: no section headers", path);
 	while ((scn = elf_nextscn(ko->elf, scn))) {
 		GElf_Shdr sh;
 		const char *name;
@@ -75,9 +75,9 @@ static int ko_sections(struct ko *ko, const char *path, kd_err *err)
 			ko->rela = elf_getdata(scn, NULL);
 	}
 	if (!ko->ip || !ko->orc || !ko->rela || !ko->syms)
-		return kd_fail(err, "%s: no ORC sections (built without CONFIG_UNWINDER_ORC?)", path);
+		return kd_fail(err, KD_ERR_LOOKUP, "%s: no ORC sections (built without CONFIG_UNWINDER_ORC?)", path);
 	if (ko->orc->d_size != ko->ip->d_size / 4 * 6)
-		return kd_fail(err, "%s: .orc_unwind_ip has %zu bytes and .orc_unwind %zu", path,
+		return kd_fail(err, KD_ERR_CORRUPT, "%s: .orc_unwind_ip has %zu bytes and .orc_unwind %zu", path,
 			       ko->ip->d_size, ko->orc->d_size);
 	return 0;
 }
@@ -93,7 +93,7 @@ static uint64_t *section_bases(struct kd_kernel *k, struct kd_module *m, struct 
 	uint64_t *base = calloc(ko->nsec, sizeof(*base));
 
 	if (!base) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		return NULL;
 	}
 	if (kd_module_syms(k, m, &rt, &nrt, err) != 0) {
@@ -154,7 +154,7 @@ int kd_module_orc_from_ko(struct kd_kernel *k, struct kd_module *m, const char *
 	if ((fd = open(path, O_RDONLY)) < 0)
 		return kd_fail_errno(err, "%s", path);
 	if (!(ko.elf = elf_begin(fd, ELF_C_READ, NULL))) {
-		kd_fail(err, "%s: not an ELF file", path);
+		kd_fail(err, KD_ERR_CORRUPT, "%s: not an ELF file", path);
 		goto out;
 	}
 	if (ko_sections(&ko, path, err) != 0 || !(base = section_bases(k, m, &ko, err)))
@@ -162,7 +162,7 @@ int kd_module_orc_from_ko(struct kd_kernel *k, struct kd_module *m, const char *
 	n = ko.ip->d_size / 4;
 	nrela = ko.rela->d_size / sizeof(Elf64_Rela);
 	if (n == 0 || n > MAX_ORCS || !(pairs = calloc(n, sizeof(*pairs)))) {
-		kd_fail(err, "%s: %zu ORC entries", path, n);
+		kd_fail(err, KD_ERR_CORRUPT, "%s: %zu ORC entries", path, n);
 		goto out;
 	}
 	for (size_t i = 0; i < nrela; i++) {
@@ -181,13 +181,13 @@ int kd_module_orc_from_ko(struct kd_kernel *k, struct kd_module *m, const char *
 		kept++;
 	}
 	if (kept == 0) {
-		kd_fail(err, "%s: none of its ORC entries maps into module %s", path, m->name);
+		kd_fail(err, KD_ERR_CORRUPT, "%s: none of its ORC entries maps into module %s", path, m->name);
 		goto out;
 	}
 	/* The loader sorts a module's table by address; so do we. */
 	qsort(pairs, kept, sizeof(*pairs), by_ip);
 	if (!(*buf = malloc(kept * 10))) {
-		kd_fail(err, "out of memory");
+		kd_oom(err);
 		goto out;
 	}
 	t->ip_addr = m->base;

@@ -93,7 +93,7 @@ int kd_stacks_init(struct kd_kernel *k, struct kd_stacks *s, kd_err *err)
 	s->nr_cpus = k->nr_cpus;
 	s->cpu = calloc((size_t)k->nr_cpus, sizeof(*s->cpu));
 	if (!s->cpu)
-		return kd_fail(err, "out of memory");
+		return kd_oom(err);
 	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
 		struct kd_cpu_stacks *c = &s->cpu[cpu];
 		uint64_t top;

@@ -66,7 +66,17 @@ suffix_matches() {
 }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-KDIVE=${KDIVE_BIN:-$REPO/build/kdive}
+KDIVE_REAL=${KDIVE_BIN:-$REPO/build/kdive}
+# What a test sees must not depend on what the host installed in the
+# standard debug-info places (/usr/lib/debug, /lib/modules, /boot): $KDIVE
+# looks below an empty --sysroot. Tests of that search build their own
+# roots and pass --sysroot again (the last one wins).
+TEST_ROOT=$(dirname "$KDIVE_REAL")/test-root
+EMPTY_ROOT=$TEST_ROOT/empty
+KDIVE=$TEST_ROOT/kdive
+mkdir -p "$EMPTY_ROOT"
+printf '#!/bin/sh\nexec "%s" --sysroot "%s" "$@"\n' "$KDIVE_REAL" "$EMPTY_ROOT" >"$KDIVE.$$"
+chmod +x "$KDIVE.$$" && mv -f "$KDIVE.$$" "$KDIVE"
 
 # Sources the lab's lab.env for SERIES (building the lab on first use).
 load_lab() {

@@ -25,8 +25,8 @@ same_modules() { # modules.txt, mod output
 # "(not loaded)" with the in-memory symbols noted as crash notes them (the
 # host has no /usr/lib/debug/lib/modules or /lib/modules for the lab's
 # kernels, so the default places give nothing).
-objects() { # mod output, DIR or "" for none
-	awk -v dir="$2" -v have=" $DEBUG_MODULES " 'FNR > 1 && NF >= 5 {
+objects() { # mod output, DIR or "" for none[, the NAME.ko files DIR has]
+	awk -v dir="$2" -v have=" ${3:-$DEBUG_MODULES} " 'FNR > 1 && NF >= 5 {
 		want = dir != "" && index(have, " " $2 ".ko ") ? dir "/" $2 ".ko" : "(not loaded)  [CONFIG_KALLSYMS]"
 		got = substr($0, index($0, $5))
 		if (got != want) { print "# " $2 ": " got ", wanted " want; bad++ }
@@ -96,6 +96,44 @@ for series in 6.1 6.12; do
 		check "$series: $ko.ko of the other kernel is refused by build-id" \
 			one_error ".*/$ko.ko has build-id [0-9a-f]+, module $ko in the dump has [0-9a-f]+: not the same build"
 	done
+done
+
+# The standard places, against roots built here from the lab's own
+# packages: first the guest's modules as the image package installs them
+# (stripped, under /lib/modules), as on any machine that runs the crashed
+# kernel; then with the debug .ko files under /usr/lib/debug as well.
+in_tree=$(echo " $DEBUG_MODULES " | sed -E "s/ $MODULE_NAME\.ko / /; s/\.ko / /g")
+for series in 6.1 6.12; do
+	load_lab "$series"
+	DUMP=$LAB/oops-module/vmcore.zlib root=$tmp/root-$series
+	deb=$(dirname "$(dirname "$LAB")")/debs/${KERNEL_PACKAGE}_${KERNEL_VERSION}_amd64.deb
+	mkdir -p "$root"
+	# shellcheck disable=SC2046
+	dpkg-deb --fsys-tarfile "$deb" 2>/dev/null | tar -x -C "$root" --wildcards \
+		$(for m in $in_tree; do echo "*/${m//_/[-_]}.ko*"; done) 2>/dev/null
+	got=$(find "$root/lib/modules/$ABI" -name '*.ko*' | wc -l)
+	check "$series: the image package's stripped modules unpacked ($got of $(echo $in_tree | wc -w))" \
+		test "$got" -eq "$(echo $in_tree | wc -w)"
+	"$KDIVE" "$VMLINUX" "$DUMP" -c 'mod; bt' >"$tmp/none.out" 2>/dev/null
+	"$KDIVE" --sysroot "$root" "$VMLINUX" "$DUMP" -c 'mod; bt' >"$tmp/stripped.out" 2>"$tmp/stripped.err"
+	grep -v 'kernel relocated' "$tmp/stripped.err" >"$tmp/errors"
+	echo "# $(cat "$tmp/errors")"
+	check "$series: stripped modules installed: mod and bt print what they print without them" \
+		cmp -s "$tmp/none.out" "$tmp/stripped.out"
+	check "$series: stripped modules installed: one warning line naming the -dbg package" \
+		eval '[ "$(wc -l <"$tmp/errors")" -eq 1 ] &&
+			grep -qE "^kdive: [0-9]+ modules found only without debug info \(stripped\): " "$tmp/errors" &&
+			grep -qF "install linux-image-$ABI-dbg" "$tmp/errors"'
+	dbg=$root/usr/lib/debug/lib/modules/$ABI/kernel
+	mkdir -p "$dbg"
+	for m in $in_tree; do cp "$MODULES_DIR/$m.ko" "$dbg/"; done
+	"$KDIVE" --sysroot "$root" "$VMLINUX" "$DUMP" -c mod >"$tmp/debug.out" 2>"$tmp/debug.err"
+	check "$series: debug modules installed too: OBJECT FILE is each one under /usr/lib/debug" \
+		objects "$tmp/debug.out" "$dbg" "$(for m in $in_tree; do printf '%s.ko ' "$m"; done)"
+	check "$series: debug modules installed too: the lab module, not installed, is (not loaded)" \
+		grep -qE " $MODULE_NAME .*\(not loaded\)" "$tmp/debug.out"
+	check "$series: debug modules installed too: no warning" \
+		eval '! grep -v "kernel relocated" "$tmp/debug.err" | grep -q .'
 done
 
 # Dumps cut short: mod lists or says in one line what is missing.

@@ -55,4 +55,22 @@ for cut in 100 5000 70000 $((size / 3)) $((size - 1000)); do
 		eval '[ $rc -le 1 ] && [ "$(grep -c "" "$tmp/cut.err")" -le 2 ]'
 done
 
+
+# The runner: a command line of any length is run whole, and every
+# command's usage errors are one line, "kdive: CMD: ...".
+pids=$(yes 1 | head -2000 | paste -sd' ')
+check "a line of 2,000 words: bt runs for each of them" \
+	eval '[ "$(k "$VMLINUX" "$DUMP" -c "bt $pids" | grep -c "^PID: 1 ")" -eq 2000 ]'
+for cmd in sys bt log ps mod sym; do
+	timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "$cmd -Q" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	grep -v 'kernel relocated' "$tmp/err" >"$tmp/errors"
+	check "$cmd -Q: exit 1, one line \"kdive: $cmd: bad option -Q (usage: $cmd ...)\", no output" \
+		eval '[ $rc -eq 1 ] && [ "$(wc -l <"$tmp/errors")" -eq 1 ] && ! [ -s "$tmp/out" ] &&
+			grep -q "^kdive: $cmd: bad option -Q (usage: $cmd" "$tmp/errors"'
+done
+timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "mod -s" >"$tmp/out" 2>"$tmp/err"
+check "mod -s without its argument: one line saying so" \
+	grep -q "^kdive: mod: option -s needs an argument (usage: mod" "$tmp/err"
+
 finish

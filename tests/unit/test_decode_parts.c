@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/kernel_id.h"
+#include "symbols/kernel_id.h"
 #include "disasm/code_line.h"
 
 static bool cpu_line(const char *s, struct kd_kernel_id *id)

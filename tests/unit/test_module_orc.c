@@ -53,7 +53,7 @@ static void check_series(const char *series)
 	lab_file(series, "vmlinux", vmlinux, sizeof(vmlinux));
 	lab_file(series, "oops-module/vmcore.zlib", dump, sizeof(dump));
 	lab_file(series, "modules", dir, sizeof(dir));
-	k = kd_kernel_open(vmlinux, dump, &err);
+	k = kd_kernel_open(vmlinux, dump, NULL, &err);
 	if (!k)
 		fail_msg("%s", err.msg);
 	assert_int_equal(kd_modules(k, &mods, &n, &err), 0);

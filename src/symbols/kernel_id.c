@@ -1,4 +1,4 @@
-#include "decode/kernel_id.h"
+#include "symbols/kernel_id.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
  * the first word of the version ("#1") and, when printed, the build-id.
  * Comparing them catches a vmlinux from another build before it produces
  * plausible but wrong source lines. */
-#ifndef KD_DECODE_KERNEL_ID_H
-#define KD_DECODE_KERNEL_ID_H
+#ifndef KD_SYMBOLS_KERNEL_ID_H
+#define KD_SYMBOLS_KERNEL_ID_H
 
 #include <stdbool.h>
 #include <stddef.h>

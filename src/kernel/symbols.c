@@ -1,0 +1,119 @@
+#include "kernel/symbols.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "kernel/modules.h"
+#include "symbols/symbolizer.h"
+
+static bool in(const struct kd_addr_range *r, uint64_t a)
+{
+	return a >= r->start && a < r->end;
+}
+
+bool kd_kernel_in_text(struct kd_kernel *k, uint64_t addr)
+{
+	return in(&k->text, addr) || in(&k->inittext, addr);
+}
+
+int kd_kernel_symbolize(struct kd_kernel *k, uint64_t addr, struct kd_sym *out)
+{
+	const struct kd_module_sym *ms;
+	struct kd_module *m;
+	uint64_t off;
+
+	memset(out, 0, sizeof(*out));
+	if (kd_kernel_in_text(k, addr)) {
+		out->name = kd_symfile_symbol_at(k->vmlinux, addr - k->kaslr, &off);
+		if (!out->name)
+			return -1;
+		out->type = '?';
+	} else if ((ms = kd_module_symbol_at(k, addr, &m, &off))) {
+		out->name = ms->name;
+		out->type = ms->type;
+		out->module = m->name;
+	} else {
+		return -1;
+	}
+	out->off = off;
+	out->start = addr - off;
+	return 0;
+}
+
+static void join(char *buf, size_t len, const char *dir, const char *file)
+{
+	if (file[0] == '/' || !dir || !dir[0]) {
+		snprintf(buf, len, "%s", file);
+		return;
+	}
+	if (file[0] == '.' && file[1] == '/')
+		file += 2;
+	snprintf(buf, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", file);
+}
+
+size_t kd_kernel_srclines(struct kd_kernel *k, uint64_t addr, struct kd_srcline *out, size_t max)
+{
+	struct kd_srcloc loc[KD_SRCLINE_MAX];
+	struct kd_symfile *sf = k->vmlinux;
+	uint64_t file_addr = addr - k->kaslr;
+	const char *dir;
+	size_t n;
+
+	if (!kd_kernel_in_text(k, addr)) {
+		/* A .ko is relocatable: go by symbol + offset. */
+		struct kd_module *m;
+		uint64_t off;
+		const struct kd_module_sym *sym = kd_module_symbol_at(k, addr, &m, &off);
+
+		if (!sym || !m->debug || kd_symfile_lookup(m->debug, sym->name, 0, &file_addr, NULL) != 0)
+			return 0;
+		sf = m->debug;
+		file_addr += off;
+	}
+	if (max > KD_SRCLINE_MAX)
+		max = KD_SRCLINE_MAX;
+	n = kd_symfile_srclines(sf, file_addr, loc, max);
+	if (n == 0 || !loc[0].file)
+		return 0;
+	dir = kd_symfile_comp_dir_at(sf, file_addr);
+	for (size_t i = 0; i < n; i++) {
+		join(out[i].file, sizeof(out[i].file), dir, loc[i].file ? loc[i].file : "??");
+		out[i].line = loc[i].line;
+	}
+	return n;
+}
+
+int kd_kernel_symbols_named(struct kd_kernel *k, const char *name, kd_sym_cb cb, void *arg,
+			    size_t *found, kd_err *err)
+{
+	struct kd_module *mods;
+	struct kd_sym s = { .name = name, .type = '?' };
+	size_t n;
+	int rc;
+
+	*found = 0;
+	if (kd_kernel_symbol(k, name, &s.start, NULL) == 0) {
+		++*found;
+		if ((rc = cb(&s, arg)) != 0)
+			return rc;
+	}
+	if (kd_modules(k, &mods, &n, err) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct kd_module_sym *syms;
+		size_t nsyms;
+
+		if (kd_module_syms(k, &mods[i], &syms, &nsyms, err) != 0)
+			return -1;
+		for (size_t j = 0; j < nsyms; j++) {
+			if (strcmp(syms[j].name, name) != 0)
+				continue;
+			s = (struct kd_sym){ name, syms[j].addr, 0, syms[j].type, mods[i].name };
+			++*found;
+			if ((rc = cb(&s, arg)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}

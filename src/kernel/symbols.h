@@ -1,0 +1,52 @@
+/* Addresses to symbols and source lines, and names to symbols: the one
+ * place that knows what kernel text is, where a module's symbols come
+ * from and how a source path is made whole. bt, sym, the unwinder and
+ * every later command ask here. */
+#ifndef KD_KERNEL_SYMBOLS_H
+#define KD_KERNEL_SYMBOLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kernel.h"
+
+#define KD_SRCLINE_MAX 32 /* inline chain depth kept */
+
+struct kd_sym {
+	const char *name;
+	uint64_t start;     /* the symbol's address */
+	uint64_t off;       /* the address asked minus start */
+	char type;          /* nm letter from a module's table; '?' for vmlinux's */
+	const char *module; /* NULL for vmlinux */
+};
+
+/* addr is vmlinux text ([_text, _etext) or init text), KASLR applied. */
+bool kd_kernel_in_text(struct kd_kernel *k, uint64_t addr);
+
+/* The symbol containing addr: vmlinux's own for its text (names elsewhere
+ * in vmlinux would be the nearest symbol below plus a meaningless
+ * offset), else the module's in-memory symbol table (init symbols too
+ * while it loads). 0, or -1 when no symbol names addr. */
+int kd_kernel_symbolize(struct kd_kernel *k, uint64_t addr, struct kd_sym *out);
+
+struct kd_srcline {
+	char file[1024];    /* absolute when the CU's comp_dir is known */
+	int line;
+};
+
+/* addr's source line, then the call sites of the inlined functions around
+ * it, innermost first (as `addr2line -i`): from the vmlinux's DWARF, or
+ * from the module's .ko once its debug info is loaded. Relative paths are
+ * joined to DW_AT_comp_dir as gdb and eu-addr2line join them. Returns the
+ * number of entries; 0 when there is no line information. */
+size_t kd_kernel_srclines(struct kd_kernel *k, uint64_t addr, struct kd_srcline *out, size_t max);
+
+/* Calls cb for every symbol called name: vmlinux's, then each module's.
+ * A non-zero return from cb stops and is returned; -1 with err when a
+ * module's symbols cannot be read. *found counts the calls. */
+typedef int (*kd_sym_cb)(const struct kd_sym *s, void *arg);
+int kd_kernel_symbols_named(struct kd_kernel *k, const char *name, kd_sym_cb cb, void *arg,
+			    size_t *found, kd_err *err);
+
+#endif
