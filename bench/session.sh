@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark: the vmcore session against crash and drgn on the same real
-# dump (the lab's module oops, kdump-compressed zlib): start -> end of the
-# panic task's bt, and start -> end of `sys; bt; log; ps; mod`. Prints wall
-# time, peak memory and ratios. Not a test: nothing here can fail a build.
+# dump (the lab's module oops, kdump-compressed zlib), for each lab kernel
+# (bench/session.sh [SERIES...], default 5.10 6.1 6.12): start -> end of
+# the panic task's bt, start -> end of `sys; bt; log; ps; mod`, and, on
+# the dump with a few thousand tasks, `bt` of every task. Prints wall time,
+# peak memory and ratios. Not a test: nothing here can fail a build.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 KDIVE=${KDIVE_BIN:-$REPO/build/kdive}
 [ -x "$KDIVE" ] || make -C "$REPO" -s
-LAB=$("$REPO/lab/kdive-lab" dir "${1:-6.1}")
-. "$LAB/lab.env"
-DUMP=${2:-$LAB/oops-module/vmcore.zlib}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # drgn equivalents of the crash commands, with drgn's own helpers.
@@ -47,7 +46,25 @@ row() { # label, kdive commands, crash commands, drgn script
 }
 
 # Warm the page cache so every tool reads the same files from memory.
-cat "$VMLINUX" "$DUMP" >/dev/null
-echo "kernel $ABI, dump $(basename "$DUMP") ($(du -h "$DUMP" | cut -f1))"
-row "bt" "bt" "bt" "$tmp/bt.py"
-row "sys; bt; log; ps; mod" "sys; bt; log; ps; mod" "sys;bt;log;ps;mod" "$tmp/all.py"
+for series in ${@:-5.10 6.1 6.12}; do
+	LAB=$("$REPO/lab/kdive-lab" dir "$series")
+	. "$LAB/lab.env"
+	DUMP=$LAB/oops-module/vmcore.zlib
+	cat "$VMLINUX" "$DUMP" >/dev/null
+	echo "kernel $ABI, dump $(basename "$DUMP") ($(du -h "$DUMP" | cut -f1))"
+	row "bt" "bt" "bt" "$tmp/bt.py"
+	row "sys; bt; log; ps; mod" "sys; bt; log; ps; mod" "sys;bt;log;ps;mod" "$tmp/all.py"
+	# every task's bt, on the dump with MANY_TASKS threads
+	DUMP=$LAB/many-tasks/vmcore.zlib
+	pids=$(awk 'NR > 1 { print $1 }' "$LAB/many-tasks/ps.txt" | paste -sd' ')
+	cat >"$tmp/every.py" <<'PY'
+from drgn.helpers.linux.pid import for_each_task
+for t in for_each_task(prog):
+    try:
+        print(prog.stack_trace(t))
+    except Exception as e:
+        print(e)
+PY
+	echo "kernel $ABI, dump many-tasks/$(basename "$DUMP"): $(echo "$pids" | wc -w) tasks"
+	row "bt of every task" "bt $pids" "foreach bt" "$tmp/every.py"
+done

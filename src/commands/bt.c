@@ -15,8 +15,10 @@
 #include "unwind/backtrace.h"
 
 struct bt_opts {
-	bool lines, full, offsets, hex;
+	bool lines, full, offsets, hex, no_orc;
 };
+
+#define MAX_NOTED 512 /* the unwinder's frame limit */
 
 struct printer {
 	struct kd_kernel *k;
@@ -25,6 +27,9 @@ struct printer {
 	int level;
 	uint64_t frameptr;              /* -f: first word not yet shown */
 	struct kd_stack_area frame_stack;
+	/* how each numbered frame was found, for the note on frames found
+	 * without ORC */
+	enum kd_unwind_how how[MAX_NOTED];
 };
 
 /* "file: line" of a text address, as crash's get_line_number() prints
@@ -92,9 +97,46 @@ static void print_call(struct printer *p, const struct kd_frame *f)
 	if (mod)
 		fprintf(p->out, " [%s]", mod);
 	fputc('\n', p->out);
+	if (p->level < MAX_NOTED)
+		p->how[p->level] = f->how;
 	p->level++;
 	if (p->o->lines)
 		print_line(p, f->exact ? f->ip : f->ip - 1);
+}
+
+/* Which frames came from something other than ORC, as
+ * "    (unwound without ORC: #1-#2 by DWARF CFI, #3 by frame pointer)":
+ * with -o, and whenever code without ORC made the walk use frame pointers
+ * or entry code. (DWARF CFI standing in for the few functions an ORC
+ * kernel leaves out goes unsaid: the trace is still ORC's.) */
+static void print_unwinders(const struct printer *p)
+{
+	static const char *const by[] = {
+		[KD_UNWIND_CFI] = "DWARF CFI",
+		[KD_UNWIND_ENTRY] = "entry code",
+		[KD_UNWIND_FP] = "frame pointer",
+	};
+	int n = p->level < MAX_NOTED ? p->level : MAX_NOTED, said = 0;
+	bool worth = p->o->no_orc;
+
+	for (int i = 0; i < n; i++)
+		worth |= p->how[i] == KD_UNWIND_FP || p->how[i] == KD_UNWIND_ENTRY;
+	for (int i = 0; worth && i < n;) {
+		int j = i;
+		if (p->how[i] == KD_UNWIND_START || p->how[i] == KD_UNWIND_ORC) {
+			i++;
+			continue;
+		}
+		while (j + 1 < n && p->how[j + 1] == p->how[i])
+			j++;
+		fprintf(p->out, "%s#%d", said++ ? ", " : "    (unwound without ORC: ", i);
+		if (j > i)
+			fprintf(p->out, "-#%d", j);
+		fprintf(p->out, " by %s", by[p->how[i]]);
+		i = j + 1;
+	}
+	if (said)
+		fputs(")\n", p->out);
 }
 
 static void print_regs(struct printer *p, const struct kd_frame *f)
@@ -171,7 +213,7 @@ static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, const struct
 	if (newline)
 		fputc('\n', c->out);
 	kd_print_task_header(c->out, t, 0);
-	rc = kd_backtrace_task(c->u, t, &bt, err);
+	rc = kd_backtrace_task(c->u, t, o->no_orc ? KD_BT_NO_ORC : 0, &bt, err);
 	for (size_t i = 0; rc == 0 && i < bt.n; i++) {
 		const struct kd_frame *f = &bt.frames[i];
 		switch (f->kind) {
@@ -186,6 +228,8 @@ static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, const struct
 			break;
 		}
 	}
+	if (rc == 0)
+		print_unwinders(&p);
 	if (rc == 0 && bt.stopped) {
 		*err = bt.stop;
 		rc = -1;
@@ -225,7 +269,7 @@ static int all_cpus(struct kd_cmd *c, const struct bt_opts *o)
 
 static int run_bt(struct kd_cmd *c)
 {
-	struct bt_opts o = { c->opt['l'], c->opt['f'], c->opt['s'], c->opt['x'] };
+	struct bt_opts o = { c->opt['l'], c->opt['f'], c->opt['s'], c->opt['x'], c->opt['o'] };
 	int rc = 0, shown = 0;
 
 	if (c->opt['a'] && c->argc)
@@ -255,17 +299,21 @@ static int run_bt(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_bt = {
 	.name = "bt",
-	.options = "aflsx",
+	.options = "aflsxo",
 	.flags = KD_CMD_UNWINDER | KD_CMD_MODULE_DEBUG,
-	.usage = "bt [-a] [-l] [-f] [-s [-x]] [PID | TASK]...",
+	.usage = "bt [-a] [-l] [-f] [-s [-x]] [-o] [PID | TASK]...",
 	.summary = "kernel stack backtrace of a task (default: the panic task)",
 	.help = "  -a   the task that was running on each CPU\n"
 		"  -l   source file and line of each frame\n"
 		"  -f   the stack words of each frame\n"
 		"  -s   function+offset (decimal; -x for hex)\n"
+		"  -o   without ORC, as on a kernel built without it: DWARF CFI (vmlinux,\n"
+		"       and a module's .ko once loaded), then frame pointers\n"
 		"PID is decimal; TASK is a task_struct address in hex. Frames are those the\n"
 		"kernel's ORC unwind data proves; stack words that merely look like return\n"
 		"addresses are not shown. Exception frames print the saved registers, and\n"
-		"\"--- <IRQ stack> ---\" marks where the walk leaves an interrupt stack.\n",
+		"\"--- <IRQ stack> ---\" marks where the walk leaves an interrupt stack.\n"
+		"Frames found without ORC (a kernel or module built without it, or -o) are\n"
+		"named after the trace, with how they were found.\n",
 	.run = run_bt,
 };

@@ -132,10 +132,21 @@ static int setup_memory(struct kd_kernel *k, kd_err *err)
 	k->vm = kd_vmem_new(k->dump, &l);
 	if (!k->vm)
 		return kd_oom(err);
-	/* With memory KASLR the direct map moves; the kernel says where. */
+	/* With memory KASLR (or 5-level paging) the regions move and the
+	 * kernel's variables say where: the direct map, then vmalloc and
+	 * vmemmap, in that order. The direct map ends where the next region
+	 * begins; no kernel version decides it. */
 	if (kd_kernel_symbol(k, "page_offset_base", &pob, NULL) == 0 &&
-	    kd_kernel_read_u64(k, pob, &pob, NULL) == 0)
-		kd_vmem_set_page_offset(k->vm, pob);
+	    kd_kernel_read_u64(k, pob, &pob, NULL) == 0) {
+		uint64_t end = 0, v;
+		for (size_t i = 0; i < 2; i++) {
+			static const char *const next[] = { "vmalloc_base", "vmemmap_base" };
+			if (kd_kernel_symbol(k, next[i], &v, NULL) == 0 &&
+			    kd_kernel_read_u64(k, v, &v, NULL) == 0 && v > pob && (!end || v < end))
+				end = v;
+		}
+		kd_vmem_set_direct_map(k->vm, pob, end);
+	}
 	return 0;
 }
 
@@ -166,7 +177,8 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 	const char *sysroot = opts && opts->sysroot ? opts->sysroot : "/";
 	const void *btf;
 	const char *vmci;
-	size_t len;
+	char cache[4096];
+	size_t len = 0;
 
 	if (!k || !(k->vmlinux_path = strdup(vmlinux)) || !(k->dump_path = strdup(dump)) ||
 	    !(k->sysroot = strdup(sysroot)) || !(k->finder = kd_module_finder_new())) {
@@ -186,8 +198,10 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 	    kd_symfile_check(k->vmlinux, vmlinux, err) != 0 || check_match(k, err) != 0 ||
 	    setup_memory(k, err) != 0)
 		goto fail;
-	if (kd_symfile_section(k->vmlinux, ".BTF", &btf, &len, err) != 0 ||
-	    !(k->types = kd_types_new(btf, len, err))) {
+	if (kd_symfile_section(k->vmlinux, ".BTF", &btf, &len, NULL) != 0)
+		btf = NULL;
+	kd_cache_dir(cache, sizeof(cache), "index");
+	if (!(k->types = kd_types_new(btf, len, k->vmlinux, cache[0] ? cache : NULL, err))) {
 		kd_wrap(err, "%s: struct layouts", vmlinux);
 		goto fail;
 	}

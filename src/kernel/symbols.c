@@ -52,25 +52,36 @@ static void join(char *buf, size_t len, const char *dir, const char *file)
 	snprintf(buf, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", file);
 }
 
+int kd_kernel_debug_file(struct kd_kernel *k, uint64_t addr, struct kd_symfile **sf,
+			 uint64_t *file_addr)
+{
+	const struct kd_module_sym *sym;
+	struct kd_module *m;
+	uint64_t off;
+
+	if (kd_kernel_in_text(k, addr)) {
+		*sf = k->vmlinux;
+		*file_addr = addr - k->kaslr;
+		return 0;
+	}
+	sym = kd_module_symbol_at(k, addr, &m, &off);
+	if (!sym || !m->debug || kd_symfile_lookup(m->debug, sym->name, 0, file_addr, NULL) != 0)
+		return -1;
+	*sf = m->debug;
+	*file_addr += off;
+	return 0;
+}
+
 size_t kd_kernel_srclines(struct kd_kernel *k, uint64_t addr, struct kd_srcline *out, size_t max)
 {
 	struct kd_srcloc loc[KD_SRCLINE_MAX];
-	struct kd_symfile *sf = k->vmlinux;
-	uint64_t file_addr = addr - k->kaslr;
+	struct kd_symfile *sf;
+	uint64_t file_addr;
 	const char *dir;
 	size_t n;
 
-	if (!kd_kernel_in_text(k, addr)) {
-		/* A .ko is relocatable: go by symbol + offset. */
-		struct kd_module *m;
-		uint64_t off;
-		const struct kd_module_sym *sym = kd_module_symbol_at(k, addr, &m, &off);
-
-		if (!sym || !m->debug || kd_symfile_lookup(m->debug, sym->name, 0, &file_addr, NULL) != 0)
-			return 0;
-		sf = m->debug;
-		file_addr += off;
-	}
+	if (kd_kernel_debug_file(k, addr, &sf, &file_addr) != 0)
+		return 0;
 	if (max > KD_SRCLINE_MAX)
 		max = KD_SRCLINE_MAX;
 	n = kd_symfile_srclines(sf, file_addr, loc, max);

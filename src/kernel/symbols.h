@@ -30,6 +30,13 @@ bool kd_kernel_in_text(struct kd_kernel *k, uint64_t addr);
  * while it loads). 0, or -1 when no symbol names addr. */
 int kd_kernel_symbolize(struct kd_kernel *k, uint64_t addr, struct kd_sym *out);
 
+/* The debug file holding addr's code (the vmlinux, or its module's .ko
+ * once loaded) and addr's address in that file: a .ko is relocatable, so
+ * it goes by symbol + offset. -1 when there is none. */
+struct kd_symfile;
+int kd_kernel_debug_file(struct kd_kernel *k, uint64_t addr, struct kd_symfile **sf,
+			 uint64_t *file_addr);
+
 struct kd_srcline {
 	char file[1024];    /* absolute when the CU's comp_dir is known */
 	int line;

@@ -1,16 +1,16 @@
 #include "kernel/types.h"
 
-#include <bpf/btf.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 
+#define SIZE_KEY "#size" /* no member is called that */
+
 /* Answers already found: a task walk asks the same dozen members of
- * task_struct for every task, and a BTF name lookup is a scan of every
- * type. Failures are remembered too (optional members are probed). */
+ * task_struct for every task, and a name lookup scans every type. Failures
+ * are remembered too (optional members are probed). */
 struct memo {
 	char *key;            /* "type\0path\0"; path SIZE_KEY for a size */
 	int rc;
@@ -19,29 +19,39 @@ struct memo {
 	kd_err err;
 };
 
-#define SIZE_KEY "#size" /* no member is called that */
-
 struct kd_types {
-	struct btf *btf;
+	struct kd_type_src *btf;   /* first: compact and complete for layouts */
+	struct kd_type_src *dwarf; /* then: what BTF lacks, or everything */
 	struct memo *memo;
-	size_t cap, used;     /* cap: power of two or 0 */
+	size_t cap, used;          /* cap: power of two or 0 */
 };
 
-struct kd_types *kd_types_new(const void *data, size_t len, kd_err *err)
+struct kd_types *kd_types_new(const void *btf, size_t btf_len, struct kd_symfile *dwarf,
+			      const char *cache_dir, kd_err *err)
 {
 	struct kd_types *t = calloc(1, sizeof(*t));
+	kd_err why = { "" };
 
 	if (!t) {
 		kd_oom(err);
 		return NULL;
 	}
-	t->btf = btf__new(data, (uint32_t)len);
-	if (!t->btf) {
-		kd_fail(err, KD_ERR_CORRUPT, "BTF unreadable (%s)", strerror(errno));
-		free(t);
-		return NULL;
+	if (btf && !(t->btf = kd_btf_types_new(btf, btf_len, err)))
+		goto fail;
+	if (dwarf)
+		t->dwarf = kd_dwarf_types_new(dwarf, cache_dir, &why);
+	if (!t->btf && !t->dwarf) {
+		if (why.msg[0])
+			*err = why;
+		else
+			kd_fail(err, KD_ERR_LOOKUP, "no type information");
+		kd_wrap(err, "neither BTF nor DWARF");
+		goto fail;
 	}
 	return t;
+fail:
+	kd_types_free(t);
+	return NULL;
 }
 
 void kd_types_free(struct kd_types *t)
@@ -51,8 +61,14 @@ void kd_types_free(struct kd_types *t)
 	for (size_t i = 0; i < t->cap; i++)
 		free(t->memo[i].key);
 	free(t->memo);
-	btf__free(t->btf);
+	kd_type_src_free(t->btf);
+	kd_type_src_free(t->dwarf);
 	free(t);
+}
+
+const char *kd_types_source(const struct kd_types *t)
+{
+	return t->btf ? "BTF" : "DWARF";
 }
 
 static size_t key_len(const char *type, const char *path)
@@ -129,65 +145,110 @@ static void memo_put(struct kd_types *t, const char *type, const char *path, con
 	t->used++;
 }
 
-/* Struct, union or typedef named `name`, with typedefs and qualifiers
- * resolved. */
-static int find_type(struct btf *btf, const char *name)
+/* name in the given sources, in order: "struct x", "union x", "enum x",
+ * or a bare name: a struct, a union, a typedef, a base type. */
+static int find_in(struct kd_type_src *const *srcs, size_t n_srcs, const char *name, kd_type *out)
 {
-	static const int kinds[] = { BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF };
+	static const struct {
+		const char *prefix;
+		enum kd_type_kind kind;
+	} kw[] = {
+		{ "struct ", KD_TYPE_STRUCT },
+		{ "union ", KD_TYPE_UNION },
+		{ "enum ", KD_TYPE_ENUM },
+	};
+	static const enum kd_type_kind bare[] = { KD_TYPE_STRUCT, KD_TYPE_UNION, KD_TYPE_TYPEDEF,
+						  KD_TYPE_INT, KD_TYPE_FLOAT };
+	const enum kd_type_kind *kinds = bare;
+	size_t n_kinds = sizeof(bare) / sizeof(bare[0]);
+	enum kd_type_kind one;
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int id = btf__find_by_name_kind(btf, name, kinds[i]);
-		if (id > 0)
-			return btf__resolve_type(btf, id);
+	for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (strncmp(name, kw[i].prefix, strlen(kw[i].prefix)) == 0) {
+			name += strlen(kw[i].prefix);
+			one = kw[i].kind;
+			kinds = &one;
+			n_kinds = 1;
+			break;
+		}
+	for (size_t s = 0; s < n_srcs; s++) {
+		for (size_t k = 0; srcs[s] && k < n_kinds; k++) {
+			uint64_t id;
+			if (srcs[s]->ops->find(srcs[s], name, kinds[k], &id, NULL) == 0) {
+				*out = (kd_type){ srcs[s], id };
+				return 0;
+			}
+		}
 	}
 	return -1;
 }
 
-/* Finds member `name` in composite type id, descending into anonymous
- * structs/unions; adds its bit offset to *bits and returns its member. */
-static const struct btf_member *find_member(struct btf *btf, int id, const char *name,
-					    uint64_t *bits)
+int kd_types_find(struct kd_types *t, const char *name, kd_type *out, kd_err *err)
 {
-	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
-	const struct btf_member *m;
-	int n;
+	struct kd_type_src *srcs[] = { t->btf, t->dwarf };
 
-	if (!t || !(btf_is_struct(t) || btf_is_union(t)))
-		return NULL;
-	m = btf_members(t);
-	n = btf_vlen(t);
-	for (int i = 0; i < n; i++, m++) {
-		const char *mname = btf__name_by_offset(btf, m->name_off);
-		uint64_t off = btf_member_bit_offset(t, (uint32_t)i);
+	if (find_in(srcs, 2, name, out) == 0)
+		return 0;
+	return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the kernel's %s", name,
+		       t->btf && t->dwarf ? "BTF or DWARF" : kd_types_source(t));
+}
 
-		if (mname && strcmp(mname, name) == 0) {
-			*bits += off;
-			return m;
+/* The kernel model's own layouts come from one source: BTF when the
+ * vmlinux has it (pahole wrote it from the same DWARF, so a type it lacks
+ * is not this kernel's), else DWARF. A probe for another version's type
+ * never costs a DWARF index. */
+static int find_layout(struct kd_types *t, const char *name, kd_type *out, kd_err *err)
+{
+	struct kd_type_src *primary = t->btf ? t->btf : t->dwarf;
+
+	if (find_in(&primary, 1, name, out) == 0)
+		return 0;
+	return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the kernel's %s", name, kd_types_source(t));
+}
+
+/* Member `name` of the struct or union t (resolved), looking through
+ * anonymous members; *bits gets its offset added. */
+static int find_member(kd_type t, const char *name, uint64_t *bits, struct kd_type_member *out,
+		       int depth, kd_err *err)
+{
+	struct kd_type_info ti;
+
+	if (depth > 8 || kd_type_resolve(t, &t, err) != 0 || kd_type_info(t, &ti, err) != 0)
+		return -1;
+	if (ti.kind != KD_TYPE_STRUCT && ti.kind != KD_TYPE_UNION)
+		return kd_fail(err, KD_ERR_LOOKUP, "%s is not a struct or union", ti.name);
+	for (size_t i = 0; i < ti.n; i++) {
+		struct kd_type_member m;
+		uint64_t inner = 0;
+
+		if (kd_type_member(t, i, &m, err) != 0)
+			return -1;
+		if (strcmp(m.name, name) == 0) {
+			*bits += m.bit_offset;
+			*out = m;
+			return 0;
 		}
-		if (!mname || !*mname) {
-			uint64_t inner = off;
-			const struct btf_member *hit =
-				find_member(btf, btf__resolve_type(btf, m->type), name, &inner);
-			if (hit) {
-				*bits += inner;
-				return hit;
-			}
+		if (!m.name[0] && find_member(m.type, name, &inner, out, depth + 1, NULL) == 0) {
+			*bits += m.bit_offset + inner;
+			return 0;
 		}
 	}
-	return NULL;
+	return kd_fail(err, KD_ERR_LOOKUP, "no member %s", name);
 }
 
 static int member_uncached(struct kd_types *t, const char *type, const char *path,
 			   struct kd_member *out, kd_err *err)
 {
-	int id = find_type(t->btf, type);
+	struct kd_type_member m = { 0 };
+	struct kd_type_info ti;
 	uint64_t bits = 0;
-	const struct btf_member *m = NULL;
-	const struct btf_type *parent = NULL;
+	kd_type cur;
 	char part[128];
 
-	if (id < 0)
-		return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the kernel's BTF", type);
+	if (find_layout(t, type, &cur, err) != 0)
+		return -1;
+	if (!*path)
+		return kd_fail(err, KD_ERR_INVALID, "empty member path in %s", type);
 	for (const char *p = path; *p;) {
 		size_t n = strcspn(p, ".");
 
@@ -195,25 +256,22 @@ static int member_uncached(struct kd_types *t, const char *type, const char *pat
 			return kd_fail(err, KD_ERR_INVALID, "bad member path %s.%s", type, path);
 		memcpy(part, p, n);
 		part[n] = '\0';
-		parent = btf__type_by_id(t->btf, (uint32_t)id);
-		m = find_member(t->btf, id, part, &bits);
-		if (!m)
-			return kd_fail(err, KD_ERR_LOOKUP, "%s has no member %s (kernel too old or too new?)", type, path);
-		id = btf__resolve_type(t->btf, m->type);
+		if (find_member(cur, part, &bits, &m, 0, NULL) != 0)
+			return kd_fail(err, KD_ERR_LOOKUP, "%s has no member %s (kernel too old or too new?)",
+				       type, path);
+		cur = m.type;
 		p += n;
 		if (*p == '.')
 			p++;
 	}
-	if (!m)
-		return kd_fail(err, KD_ERR_CORRUPT, "empty member path in %s", type);
 	memset(out, 0, sizeof(*out));
 	out->offset = bits / 8;
-	if (parent && btf_kflag(parent) && BTF_MEMBER_BITFIELD_SIZE(m->offset)) {
+	out->type = m.type;
+	if (m.bit_size) {
 		out->bit_offset = (uint32_t)(bits % 8);
-		out->bit_size = BTF_MEMBER_BITFIELD_SIZE(m->offset);
-	} else {
-		int64_t sz = btf__resolve_size(t->btf, m->type);
-		out->size = sz > 0 ? (uint64_t)sz : 0;
+		out->bit_size = m.bit_size;
+	} else if (kd_type_info(m.type, &ti, NULL) == 0) {
+		out->size = ti.size;
 	}
 	return 0;
 }
@@ -239,15 +297,14 @@ int kd_types_member(struct kd_types *t, const char *type, const char *path,
 
 static int64_t size_uncached(struct kd_types *t, const char *type, kd_err *err)
 {
-	int id = find_type(t->btf, type);
-	int64_t sz;
+	struct kd_type_info ti;
+	kd_type ty;
 
-	if (id < 0)
-		return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the kernel's BTF", type);
-	sz = btf__resolve_size(t->btf, (uint32_t)id);
-	if (sz < 0)
+	if (find_layout(t, type, &ty, err) != 0 || kd_type_info(ty, &ti, err) != 0)
+		return -1;
+	if (!ti.size)
 		return kd_fail(err, KD_ERR_CORRUPT, "type %s has no size", type);
-	return sz;
+	return (int64_t)ti.size;
 }
 
 int64_t kd_types_size(struct kd_types *t, const char *type, kd_err *err)
@@ -266,4 +323,25 @@ int64_t kd_types_size(struct kd_types *t, const char *type, kd_err *err)
 		return -1;
 	}
 	return m->size;
+}
+
+/* DWARF first: it has every variable; BTF only the per-CPU ones. */
+int kd_types_var(struct kd_types *t, const char *name, kd_type *type, uint64_t *addr, kd_err *err)
+{
+	if (t->dwarf && t->dwarf->ops->var(t->dwarf, name, type, addr, NULL) == 0)
+		return 0;
+	if (t->btf && t->btf->ops->var(t->btf, name, type, addr, NULL) == 0)
+		return 0;
+	return kd_fail(err, KD_ERR_LOOKUP, "no variable %s in the kernel's debug info%s", name,
+		       t->dwarf ? "" : " (BTF keeps only per-CPU variables: load the debug vmlinux)");
+}
+
+int kd_types_enum_const(struct kd_types *t, const char *name, kd_type *type, int64_t *value,
+			kd_err *err)
+{
+	if (t->dwarf && t->dwarf->ops->enum_const(t->dwarf, name, type, value, NULL) == 0)
+		return 0;
+	if (t->btf && t->btf->ops->enum_const(t->btf, name, type, value, NULL) == 0)
+		return 0;
+	return kd_fail(err, KD_ERR_LOOKUP, "no enum constant %s", name);
 }

@@ -1,24 +1,40 @@
-/* Struct layouts of the crashed kernel, from the vmlinux's BTF: compact
- * (a few MB), already deduplicated, and parsed in milliseconds, where
- * finding the same in 500 MB of DWARF would cost seconds. */
+/* The crashed kernel's C types: from the vmlinux's BTF where it has them
+ * (compact, parsed in milliseconds), else from its DWARF through a name
+ * index kept on disk (kernels built without BTF, and what BTF leaves out,
+ * such as global variables). Answers to names are remembered: a task walk
+ * asks the same members of task_struct for every task. */
 #ifndef KD_KERNEL_TYPES_H
 #define KD_KERNEL_TYPES_H
 
 #include <stdint.h>
 
 #include "kdive/kdive.h"
+#include "symbols/types.h"
 
 struct kd_types;
+struct kd_symfile;
 
-/* BTF bytes (the vmlinux's .BTF section); copied. */
-struct kd_types *kd_types_new(const void *btf, size_t len, kd_err *err);
+/* btf: the vmlinux's .BTF bytes, or NULL; dwarf: the vmlinux with its
+ * DWARF, or NULL; cache_dir: where DWARF name indexes are kept (NULL: not
+ * kept). At least one of btf and dwarf is needed. */
+struct kd_types *kd_types_new(const void *btf, size_t btf_len, struct kd_symfile *dwarf,
+			      const char *cache_dir, kd_err *err);
 void kd_types_free(struct kd_types *t);
+
+/* "BTF", "DWARF": where struct layouts come from. */
+const char *kd_types_source(const struct kd_types *t);
+
+/* A named type: "struct task_struct", "union thread_union", "enum
+ * pid_type", "int", or a bare name: a struct, a union, then a typedef of
+ * that name. */
+int kd_types_find(struct kd_types *t, const char *name, kd_type *out, kd_err *err);
 
 struct kd_member {
 	uint64_t offset;     /* bytes from the start of the struct */
 	uint64_t size;       /* bytes; 0 for bit-fields */
 	uint32_t bit_offset; /* within the byte at offset, for bit-fields */
 	uint32_t bit_size;   /* 0 unless a bit-field */
+	kd_type type;
 };
 
 /* Layout of "a.b.c" inside struct/union `type` (anonymous members are
@@ -28,5 +44,13 @@ int kd_types_member(struct kd_types *t, const char *type, const char *path,
 
 /* sizeof(struct/union/typedef `type`), or -1 with err. */
 int64_t kd_types_size(struct kd_types *t, const char *type, kd_err *err);
+
+/* A global variable's type, and its link-time address when the debug
+ * info says (else UINT64_MAX). */
+int kd_types_var(struct kd_types *t, const char *name, kd_type *type, uint64_t *addr, kd_err *err);
+
+/* An enum constant's enum type and value. */
+int kd_types_enum_const(struct kd_types *t, const char *name, kd_type *type, int64_t *value,
+			kd_err *err);
 
 #endif

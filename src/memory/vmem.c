@@ -45,9 +45,22 @@ void kd_vmem_free(struct kd_vmem *vm)
 	free(vm);
 }
 
-void kd_vmem_set_page_offset(struct kd_vmem *vm, uint64_t page_offset)
+void kd_vmem_set_direct_map(struct kd_vmem *vm, uint64_t page_offset, uint64_t end)
 {
 	vm->l.page_offset = page_offset;
+	vm->l.direct_end = end;
+	memset(vm->tlb, 0, sizeof(vm->tlb));
+}
+
+static bool in_direct_map(const struct kd_vmem *vm, uint64_t vaddr)
+{
+	uint64_t size = vm->l.max_phys;
+
+	if (!vm->l.page_offset || vaddr < vm->l.page_offset)
+		return false;
+	if (vm->l.direct_end > vm->l.page_offset && vm->l.direct_end - vm->l.page_offset < size)
+		size = vm->l.direct_end - vm->l.page_offset;
+	return vaddr - vm->l.page_offset < size;
 }
 
 static const char *const level_names[] = { "PTE", "PMD", "PUD", "P4D", "PGD" };
@@ -97,8 +110,7 @@ int kd_vmem_translate(struct kd_vmem *vm, uint64_t vaddr, uint64_t *paddr, kd_er
 	}
 	if (vaddr >= vm->l.kernel_map && vaddr - vm->l.kernel_map < vm->l.kernel_map_size) {
 		pa = vaddr - vm->l.kernel_map + vm->l.phys_base;
-	} else if (vm->l.page_offset && vaddr >= vm->l.page_offset &&
-		   vaddr - vm->l.page_offset < vm->l.max_phys) {
+	} else if (in_direct_map(vm, vaddr)) {
 		/* Direct map: the walk would give the same answer, slower. */
 		pa = vaddr - vm->l.page_offset;
 	} else if (kd_vmem_translate_pgd(vm, vm->l.pgd_phys, vaddr, &pa, err) != 0) {

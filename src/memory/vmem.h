@@ -18,7 +18,9 @@ struct kd_vmem_layout {
 	uint64_t kernel_map;      /* __START_KERNEL_map */
 	uint64_t kernel_map_size; /* KERNEL_IMAGE_SIZE */
 	uint64_t page_offset;     /* page_offset_base (direct map), 0 if unknown */
-	uint64_t max_phys;        /* 1 << MAX_PHYSMEM_BITS: the direct map's size */
+	uint64_t direct_end;      /* where the direct map ends (the next region:
+				   * vmalloc_base), 0 for page_offset + max_phys */
+	uint64_t max_phys;        /* 1 << MAX_PHYSMEM_BITS: the direct map's size at most */
 	uint64_t phys_mask;       /* bits of an entry that hold the frame */
 };
 
@@ -26,7 +28,10 @@ struct kd_vmem;
 
 struct kd_vmem *kd_vmem_new(struct kd_dump *dump, const struct kd_vmem_layout *layout);
 void kd_vmem_free(struct kd_vmem *vm);
-void kd_vmem_set_page_offset(struct kd_vmem *vm, uint64_t page_offset);
+/* The direct map is [page_offset, end): with memory KASLR the kernel packs
+ * vmalloc and vmemmap right after it, so its end is the next region's
+ * start (end 0: page_offset + max_phys). */
+void kd_vmem_set_direct_map(struct kd_vmem *vm, uint64_t page_offset, uint64_t end);
 
 /* Physical address of vaddr; -1 with why (which level is not present). */
 int kd_vmem_translate(struct kd_vmem *vm, uint64_t vaddr, uint64_t *paddr, kd_err *err);

@@ -17,6 +17,21 @@ static const char *const vmlinux_places[] = {
 	"/boot/vmlinux-%s",
 };
 
+void kd_cache_dir(char *buf, size_t len, const char *sub)
+{
+	const char *base = getenv("KDIVE_CACHE"), *xdg = getenv("XDG_CACHE_HOME"),
+		   *home = getenv("HOME");
+
+	if (base && *base)
+		snprintf(buf, len, "%s/%s", base, sub);
+	else if (xdg && *xdg)
+		snprintf(buf, len, "%s/kdive/%s", xdg, sub);
+	else if (home && *home)
+		snprintf(buf, len, "%s/.cache/kdive/%s", home, sub);
+	else
+		buf[0] = '\0';
+}
+
 void kd_debug_package_hint(const char *release, char *buf, size_t len)
 {
 	snprintf(buf, len,

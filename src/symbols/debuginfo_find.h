@@ -12,6 +12,10 @@
  * looked and which package provides it. */
 int kd_find_vmlinux(const char *release, const char *sysroot, char *path, size_t len, kd_err *err);
 
+/* kdive's cache directory ($KDIVE_CACHE, else $XDG_CACHE_HOME/kdive, else
+ * ~/.cache/kdive) joined with sub; "" when there is no home to put it in. */
+void kd_cache_dir(char *buf, size_t len, const char *sub);
+
 /* Package hint for the debug info of `release`, for messages. */
 void kd_debug_package_hint(const char *release, char *buf, size_t len);
 

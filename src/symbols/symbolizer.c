@@ -379,6 +379,13 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, si
 	return kd_fail(err, KD_ERR_LOOKUP, "symbol %s is not in a section with file data", sym);
 }
 
+Dwarf *kd_symfile_dwarf(struct kd_symfile *sf)
+{
+	Dwarf_Addr bias;
+
+	return dwfl_module_getdwarf(sf->mod, &bias);
+}
+
 const char *kd_symfile_comp_dir_at(struct kd_symfile *sf, uint64_t addr)
 {
 	Dwarf_Addr bias;

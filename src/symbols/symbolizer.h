@@ -58,6 +58,10 @@ const char *kd_symfile_build_id(struct kd_symfile *sf);
 int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf,
 			   size_t len, kd_err *err);
 
+/* The file's DWARF (libdw), or NULL when it has none. */
+typedef struct Dwarf Dwarf;
+Dwarf *kd_symfile_dwarf(struct kd_symfile *sf);
+
 /* Compilation directory of the CU containing file address addr, or NULL. */
 const char *kd_symfile_comp_dir_at(struct kd_symfile *sf, uint64_t addr);
 

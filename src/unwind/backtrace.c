@@ -40,6 +40,7 @@ struct kd_unwinder {
 	struct kd_stacks stacks;
 	uint64_t ret_from_fork;        /* where a new task's first switch returns */
 	struct range machine_kexec;    /* kdump's last kernel function */
+	struct range entry_text;       /* __entry_text_start..end: syscall and interrupt entry */
 	struct range crash_nmi_callback;
 	int64_t thread_sp_off;         /* task_struct.thread.sp */
 	int64_t frame_ret_off, frame_bp_off, frame_size; /* struct inactive_task_frame */
@@ -48,21 +49,18 @@ struct kd_unwinder {
 
 /* ---- setup -------------------------------------------------------- */
 
-static enum kd_orc_version orc_version(struct kd_kernel *k)
+/* The ORC entry format from struct orc_entry itself: `end` went away in
+ * 6.4, `signal` came in 6.3. */
+static int orc_version(struct kd_kernel *k, enum kd_orc_version *v, kd_err *err)
 {
-	bool has_end = kd_kernel_offsetof(k, "orc_entry", "end", NULL) >= 0;
-	bool has_signal = kd_kernel_offsetof(k, "orc_entry", "signal", NULL) >= 0;
+	bool has_end, has_signal;
 
-	if (has_signal)
-		return has_end ? KD_ORC_V2 : KD_ORC_V3;
-	if (has_end)
-		return KD_ORC_V1;
-	/* No BTF for struct orc_entry: go by the release (6.3: v2, 6.4: v3). */
-	int major = 0, minor = 0;
-	sscanf(k->release, "%d.%d", &major, &minor);
-	if (major > 6 || (major == 6 && minor >= 4))
-		return KD_ORC_V3;
-	return major == 6 && minor == 3 ? KD_ORC_V2 : KD_ORC_V1;
+	if (kd_kernel_sizeof(k, "orc_entry", err) < 0)
+		return kd_wrap(err, "%s: cannot tell this kernel's ORC format", k->vmlinux_path);
+	has_end = kd_kernel_offsetof(k, "orc_entry", "end", NULL) >= 0;
+	has_signal = kd_kernel_offsetof(k, "orc_entry", "signal", NULL) >= 0;
+	*v = has_signal ? (has_end ? KD_ORC_V2 : KD_ORC_V3) : KD_ORC_V1;
+	return 0;
 }
 
 /* [func, func + 64K): a bound for the scan's cheap test; a hit is then
@@ -81,10 +79,11 @@ static int load_vmlinux_orc(struct kd_unwinder *u, kd_err *err)
 	size_t ip_len, orc_len;
 	uint64_t ip_addr;
 
-	if (kd_symfile_section(k->vmlinux, ".orc_unwind_ip", &ip, &ip_len, err) != 0 ||
-	    kd_symfile_section(k->vmlinux, ".orc_unwind", &orc, &orc_len, err) != 0)
-		return kd_wrap(err, "%s: no ORC unwind data (a kernel built without "
-			       "CONFIG_UNWINDER_ORC)", k->vmlinux_path);
+	/* A kernel built without CONFIG_UNWINDER_ORC has none: then DWARF CFI
+	 * and frame pointers unwind it. */
+	if (kd_symfile_section(k->vmlinux, ".orc_unwind_ip", &ip, &ip_len, NULL) != 0 ||
+	    kd_symfile_section(k->vmlinux, ".orc_unwind", &orc, &orc_len, NULL) != 0)
+		return 0;
 	if (ip_len % 4 || orc_len % 6 || ip_len / 4 != orc_len / 6 || ip_len == 0)
 		return kd_fail(err, KD_ERR_CORRUPT, "%s: .orc_unwind_ip has %zu bytes and .orc_unwind %zu: "
 			       "not parallel tables of 4- and 6-byte entries", k->vmlinux_path,
@@ -95,8 +94,7 @@ static int load_vmlinux_orc(struct kd_unwinder *u, kd_err *err)
 	u->vmlinux.ip = ip;
 	u->vmlinux.orc = orc;
 	u->vmlinux.n = ip_len / 4;
-	u->vmlinux.version = orc_version(k);
-	return 0;
+	return orc_version(k, &u->vmlinux.version, err);
 }
 
 struct kd_unwinder *kd_unwinder_new(struct kd_kernel *k, kd_err *err)
@@ -117,6 +115,9 @@ struct kd_unwinder *kd_unwinder_new(struct kd_kernel *k, kd_err *err)
 	    kd_kernel_symbol(k, "ret_from_fork", &addr, NULL) == 0)
 		u->ret_from_fork = addr;
 	func_range(k, "machine_kexec", &u->machine_kexec);
+	if (kd_kernel_symbol(k, "__entry_text_start", &u->entry_text.start, NULL) != 0 ||
+	    kd_kernel_symbol(k, "__entry_text_end", &u->entry_text.end, NULL) != 0)
+		u->entry_text.start = u->entry_text.end = 0;
 	func_range(k, "crash_nmi_callback", &u->crash_nmi_callback);
 	u->thread_sp_off = kd_kernel_offsetof(k, "task_struct", "thread.sp", NULL);
 	u->frame_ret_off = kd_kernel_offsetof(k, "inactive_task_frame", "ret_addr", NULL);
@@ -173,14 +174,19 @@ static const struct mod_orc *module_orc(struct kd_unwinder *u, struct kd_module 
 	return mo;
 }
 
-/* A DWARF CFI rule in ORC's terms, for vmlinux code ORC leaves undefined
- * (functions objtool was told to skip, STACK_FRAME_NON_STANDARD, such as
- * 6.1's __crash_kexec). */
-static int cfi_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e, kd_err *err)
+/* A DWARF CFI rule in ORC's terms: vmlinux's .debug_frame, or the
+ * module's .ko once loaded. For code ORC leaves undefined (functions
+ * objtool was told to skip, STACK_FRAME_NON_STANDARD, such as 6.1's
+ * __crash_kexec), and for kernels without ORC. */
+static int cfi_rule(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e, kd_err *err)
 {
 	struct kd_cfi_rule r;
+	struct kd_symfile *sf;
+	uint64_t file_addr;
 
-	if (kd_symfile_cfi(u->k->vmlinux, ip - u->k->kaslr, &r, err) != 0)
+	if (kd_kernel_debug_file(u->k, ip, &sf, &file_addr) != 0)
+		return kd_fail(err, KD_ERR_LOOKUP, "no debug info for 0x%llx", (unsigned long long)ip);
+	if (kd_symfile_cfi(sf, file_addr, &r, err) != 0)
 		return -1;
 	if (r.cfa_reg != 7 && r.cfa_reg != 6)
 		return kd_fail(err, KD_ERR_UNSUPPORTED, "DWARF CFI at 0x%llx: CFA is based on register %d",
@@ -194,23 +200,28 @@ static int cfi_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e
 	return 0;
 }
 
-/* The ORC entry for ip; -1 with err when there is none. */
-static int orc_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e, kd_err *err)
+/* ip's ORC entry: -1 with err when its table has none, *no_table when it
+ * has no table at all (a kernel or module built without ORC). */
+static int orc_rule(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e, bool *no_table,
+		    kd_err *err)
 {
+	struct kd_module *m;
+
+	*no_table = false;
 	if (kd_kernel_in_text(u->k, ip)) {
+		*no_table = u->vmlinux.n == 0;
 		if (kd_orc_find(&u->vmlinux, ip, e) == 0 && e->type != KD_ORC_TYPE_UNDEFINED)
 			return 0;
-		if (cfi_lookup(u, ip, e, err) == 0)
-			return 0;
-		return kd_wrap(err, "no ORC data for 0x%llx", (unsigned long long)ip);
+		return kd_fail(err, KD_ERR_LOOKUP, "no ORC data for 0x%llx", (unsigned long long)ip);
 	}
-	struct kd_module *m = kd_module_at(u->k, ip);
-	if (m) {
+	if ((m = kd_module_at(u->k, ip))) {
 		const struct mod_orc *mo = module_orc(u, m);
 		if (!mo)
 			return kd_oom(err);
-		if (!mo->t.n)
+		if (!mo->t.n) {
+			*no_table = true;
 			return kd_fail(err, KD_ERR_LOOKUP, "%s", mo->why);
+		}
 		if (kd_orc_find(&mo->t, ip, e) == 0 && e->type != KD_ORC_TYPE_UNDEFINED)
 			return 0;
 		return kd_fail(err, KD_ERR_LOOKUP, "module %s has no ORC data for 0x%llx", m->name,
@@ -220,10 +231,78 @@ static int orc_lookup(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e
 		       (unsigned long long)ip);
 }
 
+/* In the entry code a new task first returns to (ret_from_fork_asm from
+ * 6.6, ret_from_fork before). */
+static bool in_ret_from_fork(struct kd_unwinder *u, uint64_t ip)
+{
+	struct kd_sym s;
+
+	return kd_kernel_symbolize(u->k, ip, &s) == 0 && s.start == u->ret_from_fork;
+}
+
+/* How to find the caller of the code at ip: ORC; else DWARF CFI; else, in
+ * entry code, the pt_regs it pushed at the stack pointer (where entry
+ * code calls into C); else, where the code keeps frame pointers (no ORC
+ * table at all, or no_orc asked), the saved rbp and return address above
+ * rbp. Frames are never guessed from stack words. */
+static int unwind_rule(struct kd_unwinder *u, uint64_t ip, uint64_t sp,
+		       const struct kd_stack_area *stack, bool no_orc, struct kd_orc_entry *e,
+		       enum kd_unwind_how *how, kd_err *err)
+{
+	bool no_table = no_orc, in_entry = ip >= u->entry_text.start && ip < u->entry_text.end;
+
+	if (!no_orc) {
+		if (orc_rule(u, ip, e, &no_table, err) == 0) {
+			*how = KD_UNWIND_ORC;
+			return 0;
+		}
+		if (err->code == KD_ERR_NOMEM)
+			return -1;
+	}
+	/* Where ORC marks the end: a new task's first return, and the frame
+	 * just below the pt_regs at the top of a task's stack (what an idle
+	 * task's startup code and a kernel thread leave there). */
+	if (no_table && (in_ret_from_fork(u, ip) ||
+			 (!in_entry && stack->kind == KD_STACK_TASK && sp <= stack->end &&
+			  stack->end - sp <= PT_REGS_SIZE))) {
+		memset(e, 0, sizeof(*e));
+		e->type = KD_ORC_TYPE_END_OF_STACK;
+		*how = KD_UNWIND_ENTRY;
+		return 0;
+	}
+	if (cfi_rule(u, ip, e, NULL) == 0) {
+		*how = KD_UNWIND_CFI;
+		return 0;
+	}
+	if (no_table && in_entry) {
+		memset(e, 0, sizeof(*e));
+		e->type = KD_ORC_TYPE_REGS;
+		e->sp_reg = KD_ORC_REG_SP;
+		*how = KD_UNWIND_ENTRY;
+		return 0;
+	}
+	if (no_table) {
+		/* push %rbp; mov %rsp,%rbp: the caller's sp is rbp + 16, the
+		 * return address at rbp + 8, the caller's rbp at rbp. */
+		memset(e, 0, sizeof(*e));
+		e->type = KD_ORC_TYPE_CALL;
+		e->sp_reg = KD_ORC_REG_BP;
+		e->sp_offset = 16;
+		e->bp_reg = KD_ORC_REG_PREV_SP;
+		e->bp_offset = -16;
+		*how = KD_UNWIND_FP;
+		return 0;
+	}
+	if (no_orc)
+		return kd_fail(err, KD_ERR_LOOKUP, "no DWARF CFI for 0x%llx", (unsigned long long)ip);
+	return -1;
+}
+
 /* ---- the walk ------------------------------------------------------ */
 
 struct state {
 	const struct kd_task *task;
+	bool no_orc;                /* KD_BT_NO_ORC */
 	uint64_t ip, sp, bp;
 	bool signal;
 	bool have_regs, full_regs, have_prev;
@@ -334,12 +413,14 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 	struct kd_orc_entry e;
 	uint64_t sp, tmp, prev_sp = s->sp;
 	struct kd_stack_area prev_stack = s->stack;
+	enum kd_unwind_how how = KD_UNWIND_ORC;
 	kd_err err = { "" };
 
 	memset(f, 0, sizeof(*f));
 	if (s->have_regs && (s->regs.cs & 3))
 		return STEP_END;
-	if (orc_lookup(u, s->signal ? s->ip : s->ip - 1, &e, &err) != 0) {
+	if (unwind_rule(u, s->signal ? s->ip : s->ip - 1, s->sp, &s->stack, s->no_orc, &e, &how,
+			&err) != 0) {
 		stop(bt, "no unwind data at 0x%llx", (unsigned long long)s->ip, &err, 0);
 		return STEP_ERR;
 	}
@@ -431,6 +512,14 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 		return STEP_ERR;
 	}
 	f->exact = f->kind == KD_FRAME_REGS;
+	f->how = how;
+	/* A frame pointer is only a pointer: where it does not lead to code,
+	 * the code did not keep one, and the walk stops rather than guess. */
+	if (how == KD_UNWIND_FP && !kd_kernel_in_text(u->k, f->ip) && !kd_module_at(u->k, f->ip)) {
+		stop(bt, "the frame pointer at 0x%llx leads to no code: this code keeps none",
+		     (unsigned long long)s->bp, NULL, KD_ERR_CORRUPT);
+		return STEP_ERR;
+	}
 
 	switch (e.bp_reg) {
 	case KD_ORC_REG_UNDEFINED:
@@ -619,11 +708,11 @@ static int in_task_stack(struct kd_unwinder *u, const struct kd_task *t, uint64_
 	return t->stack && addr >= t->stack && addr < t->stack + u->stacks.thread_size;
 }
 
-int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, struct kd_backtrace *bt,
-		      kd_err *err)
+int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned flags,
+		      struct kd_backtrace *bt, kd_err *err)
 {
 	struct kd_kernel *k = u->k;
-	struct state s = { .task = t };
+	struct state s = { .task = t, .no_orc = flags & KD_BT_NO_ORC };
 	struct kd_stack_area last = { 0 };
 	uint64_t curr = 0, slot;
 	struct kd_regs r;

@@ -9,7 +9,11 @@
  *   - otherwise (QEMU dumps) at the CPU's registers in the dump's
  *     NT_PRSTATUS note.
  * and follows exception frames (struct pt_regs) across the IRQ, exception
- * and entry stacks down to the user-mode registers or the stack's end. */
+ * and entry stacks down to the user-mode registers or the stack's end.
+ * Where ORC has nothing (a kernel or module built without it, or asked
+ * with KD_BT_NO_ORC), DWARF CFI unwinds; then, in entry code, the pt_regs
+ * at the stack pointer; then, only in code known to keep them (no ORC
+ * table at all, or KD_BT_NO_ORC), frame pointers. */
 #ifndef KD_UNWIND_BACKTRACE_H
 #define KD_UNWIND_BACKTRACE_H
 
@@ -27,6 +31,20 @@ struct kd_regs {
 	uint64_t ip, cs, flags, sp, ss;
 };
 
+/* How a frame was found from the one before it. */
+enum kd_unwind_how {
+	KD_UNWIND_START, /* where the walk began: saved registers, the task's switch frame */
+	KD_UNWIND_ORC,   /* the kernel's ORC data */
+	KD_UNWIND_CFI,   /* DWARF call frame information (vmlinux, or the module's .ko) */
+	KD_UNWIND_ENTRY, /* entry code: the pt_regs it pushed at the stack pointer */
+	KD_UNWIND_FP,    /* the frame pointer chain */
+};
+
+/* kd_backtrace_task flags. */
+enum {
+	KD_BT_NO_ORC = 1, /* as a kernel without ORC: DWARF CFI, entry code, frame pointers */
+};
+
 enum kd_frame_kind {
 	KD_FRAME_CALL,      /* a function: return address (or exact ip) */
 	KD_FRAME_REGS,      /* registers saved by an exception or interrupt */
@@ -42,6 +60,7 @@ struct kd_frame {
 	uint64_t regs_addr;   /* REGS: address of the pt_regs, 0 for a dump note */
 	bool partial;         /* REGS: only the IRET frame (ip cs flags sp ss) is valid */
 	struct kd_stack_area stack; /* the stack slot/regs_addr is on (STACK_END: the one left) */
+	enum kd_unwind_how how;
 };
 
 struct kd_backtrace {
@@ -61,8 +80,8 @@ void kd_unwinder_free(struct kd_unwinder *u);
 /* Walks t's kernel stack into bt (reset first). Returns 0 even when the
  * walk stops early (bt->stopped, bt->stop says why); -1 with err when it cannot start
  * (no registers, stack not in the dump) or on out of memory. */
-int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, struct kd_backtrace *bt,
-		      kd_err *err);
+int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned flags,
+		      struct kd_backtrace *bt, kd_err *err);
 void kd_backtrace_free(struct kd_backtrace *bt);
 
 #endif

@@ -78,6 +78,9 @@ mkdir -p "$EMPTY_ROOT"
 printf '#!/bin/sh\nexec "%s" --sysroot "%s" "$@"\n' "$KDIVE_REAL" "$EMPTY_ROOT" >"$KDIVE.$$"
 chmod +x "$KDIVE.$$" && mv -f "$KDIVE.$$" "$KDIVE"
 
+# The kernels every lab test runs on (KDIVE_LAB_SERIES to run fewer).
+LAB_SERIES=${KDIVE_LAB_SERIES:-5.10 6.1 6.12}
+
 # Sources the lab's lab.env for SERIES (building the lab on first use).
 load_lab() {
 	local dir
@@ -85,6 +88,18 @@ load_lab() {
 	LAB=$dir
 	# shellcheck disable=SC1091
 	. "$LAB/lab.env"
+}
+
+# The loaded lab's vmlinux as a kernel built without CONFIG_DEBUG_INFO_BTF
+# looks: no .BTF section (made once, kept beside it). objcopy refuses to
+# remove the section (the vmlinux's relocations name __start_BTF), so it
+# is renamed, which is all a reader of ".BTF" can tell.
+nobtf_vmlinux() {
+	local out=$LAB/vmlinux.nobtf
+	if [ ! -s "$out" ]; then
+		objcopy --rename-section .BTF=.BTF.removed "$VMLINUX" "$out.$$" && mv -f "$out.$$" "$out"
+	fi
+	echo "$out"
 }
 
 # Every dump of the loaded lab, relative to $LAB: each kdump scenario in

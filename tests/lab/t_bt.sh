@@ -182,9 +182,49 @@ check_dump() { # scenario dir, dump, kind
 	check "$label: bt -l: a source line under every frame" \
 		test "$(grep -c '^    [^ ].*: [0-9]*$' "$out")" -ge "$(grep -c '^ \?#' "$out")"
 	check "$label: bt -l lines equal eu-addr2line for 3 frames" lines_match "$out"
+
+	# Without ORC (as on a kernel built without it): DWARF CFI, entry
+	# code and frame pointers find the same frames.
+	"$KDIVE" --modules "$MODULES_DIR" "$VMLINUX" "$dump" -c 'bt; bt -a; bt 1' >"$out" 2>&1
+	"$KDIVE" --modules "$MODULES_DIR" "$VMLINUX" "$dump" -c 'bt -o; bt -o -a; bt -o 1' 2>&1 |
+		grep -v '^    (unwound without ORC: ' >"$tmp/out2"
+	check "$label: bt -o (no ORC) finds the frames ORC finds" cmp -s "$out" "$tmp/out2"
 }
 
-for series in 6.1 6.12; do
+# The khungtaskd report of the hung-task scenario: the blocked task's
+# reliable frames, one per line.
+hung_frames() { # console
+	awk '/INFO: task kdive_hang:/ { on = 1 } on && /Call Trace:/ { t = 1; next }
+	     t && (/<\/TASK>/ || /Kernel panic/ || /NMI backtrace/ || /^\[ *[0-9.]+\] [A-Z]/) { exit }
+	     t' "$1" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] *//; s/^ +//' | grep -vE '^(\?|<)' |
+		sed -E 's/\+0x[0-9a-f]+\/0x[0-9a-f]+.*//'
+}
+
+check_hung() {
+	local dir=$LAB/hung-task pid
+	pid=$(grep -m1 -oE 'INFO: task kdive_hang:[0-9]+' "$dir/console.log" | cut -d: -f3)
+	"$KDIVE" "$VMLINUX" "$dir/vmcore.zlib" -c "bt $pid" >"$tmp/out" 2>/dev/null
+	bt_frames "$tmp/out" >"$tmp/frames"
+	hung_frames "$dir/console.log" >"$tmp/want"
+	echo "# bt $pid: $(paste -sd' ' "$tmp/frames") / khungtaskd: $(paste -sd' ' "$tmp/want")"
+	check "$series: hung task: bt of the blocked task equals the stack khungtaskd printed" \
+		eval '[ -n "$pid" ] && [ -s "$tmp/want" ] && cmp -s "$tmp/frames" "$tmp/want"'
+	"$KDIVE" "$VMLINUX" "$dir/vmcore.zlib" -c "bt -o $pid" >"$tmp/out2" 2>/dev/null
+	check "$series: hung task: bt -o through the module's frame pointer, the same frames" \
+		eval 'grep -q "^    (unwound without ORC: .*by frame pointer" "$tmp/out2" &&
+			cmp -s "$tmp/out" <(grep -v "^    (unwound without ORC" "$tmp/out2")'
+
+	# A few thousand threads, each asleep in the module (frame pointers)
+	dir=$LAB/many-tasks
+	pids=$(awk '$4 ~ /^kdive_sleep\// { print $1 }' "$dir/ps.txt" | paste -sd' ')
+	"$KDIVE" "$VMLINUX" "$dir/vmcore.zlib" -c "bt $pids" >"$tmp/out" 2>/dev/null
+	"$KDIVE" "$VMLINUX" "$dir/vmcore.zlib" -c "bt -o $pids" 2>/dev/null | grep -v '^    (unwound without ORC' >"$tmp/out2"
+	check "$series: $MANY_TASKS sleeping threads: each bt ends in sleeper [kdive_lab], kthread" \
+		test "$(grep -c ' sleeper at [0-9a-f]* \[kdive_lab\]$' "$tmp/out")" -eq "$MANY_TASKS"
+	check "$series: $MANY_TASKS sleeping threads: bt -o finds the same frames" cmp -s "$tmp/out" "$tmp/out2"
+}
+
+for series in $LAB_SERIES; do
 	load_lab "$series"
 	cpus=2
 	for scenario in $KDUMP_SCENARIOS; do
@@ -196,6 +236,7 @@ for series in 6.1 6.12; do
 			check_dump "$LAB/$scenario" "$LAB/$scenario/vmcore.$fmt" "$kind"
 		done
 	done
+	check_hung
 	for fmt in $QEMU_FORMATS; do
 		check_dump "$LAB/qemu-dump" "$LAB/qemu-dump/vmcore.$fmt" qemu-oops
 	done

@@ -22,14 +22,35 @@ norm() { # eu-addr2line lines -> "file:line" list, like kdive prints them
 		done | paste -sd' '
 }
 
+# vmlinux's functions as "name size address": several share a name (the
+# function watchdog and a variable watchdog; static functions of two
+# files), and eu-addr2line takes the first, so a frame is looked up by
+# the address of the function whose size fits the printed one (kallsyms'
+# size runs to the next symbol: it may be larger).
+nm -S "$VMLINUX" | awk '$3 ~ /^[tT]$/ { print $4, $2, $1 }' >"$tmp/syms"
+where() { # name size(hex) -> the address of that function, or name
+	local best="" best_size=0 n sz a
+	while read -r n sz a; do
+		if [ $((0x$sz)) -le $((0x$2)) ] && [ $((0x$sz)) -ge "$best_size" ]; then
+			best=$a best_size=$((0x$sz))
+		fi
+	done < <(awk -v n="$1" '$1 == n' "$tmp/syms")
+	if [ -n "$best" ]; then echo "0x$best"; else echo "$1"; fi
+}
+
 frames_match() { # decoded output file; checks each annotated symbol
-	local out=$1 bad=0 seen=0 line sym off mod chain bin want
+	local out=$1 bad=0 seen=0 line sym off size mod chain bin want at
 	while IFS= read -r line; do
 		# func+0xOFF/0xSIZE (chain) [mod]
-		[[ $line =~ ([A-Za-z0-9_.$]+)\+0x([0-9a-f]+)/0x[0-9a-f]+\ \(([^\)]*)\)(\ \[([A-Za-z0-9_]+)[^]]*\])? ]] || continue
-		sym=${BASH_REMATCH[1]} off=${BASH_REMATCH[2]} chain=${BASH_REMATCH[3]} mod=${BASH_REMATCH[5]}
-		bin=$VMLINUX; [ -n "$mod" ] && bin=$MODULE_KO
-		want=$(eu-addr2line -i -e "$bin" "$sym+0x$off" 2>/dev/null | norm)
+		[[ $line =~ ([A-Za-z0-9_.$]+)\+0x([0-9a-f]+)/0x([0-9a-f]+)\ \(([^\)]*)\)(\ \[([A-Za-z0-9_]+)[^]]*\])? ]] || continue
+		sym=${BASH_REMATCH[1]} off=${BASH_REMATCH[2]} size=${BASH_REMATCH[3]} chain=${BASH_REMATCH[4]} mod=${BASH_REMATCH[6]}
+		bin=$VMLINUX at=$sym
+		if [ -n "$mod" ]; then bin=$MODULE_KO; else at=$(where "$sym" "$size"); fi
+		if [[ $at == 0x* ]]; then
+			want=$(eu-addr2line -i -e "$bin" "$(printf '0x%x' $((at + 0x$off)))" 2>/dev/null | norm)
+		else
+			want=$(eu-addr2line -i -e "$bin" "$sym+0x$off" 2>/dev/null | norm)
+		fi
 		seen=$((seen + 1))
 		if [ "$want" != "$chain" ]; then
 			echo "# $sym+0x$off [$mod]: kdive '$chain' eu-addr2line '$want'"

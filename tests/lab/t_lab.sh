@@ -2,7 +2,7 @@
 # The crash lab's artifacts are real: dumps carry the right magic and the
 # kernel release, consoles and dmesg carry the oops, the truth files exist.
 # Builds the lab on first use (a few minutes), reads the cache afterwards.
-# KDIVE_LAB_SERIES="6.1 6.12" checks more than the default series.
+# KDIVE_LAB_SERIES="6.1" checks fewer than the three series.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -54,7 +54,8 @@ check_series() {
 		not_ok "[$series] second dir call comes from the cache"
 	fi
 
-	local ABI VMLINUX VMLINUZ SYSTEM_MAP MODULE_KO MODULE_NAME SCENARIOS KDUMP_SCENARIOS KDUMP_FORMATS
+	local ABI VMLINUX VMLINUZ SYSTEM_MAP MODULE_KO MODULE_NAME SCENARIOS KDUMP_SCENARIOS KDUMP_FORMATS \
+		LAB_MODULE_KO MANY_TASKS
 	# shellcheck disable=SC1091
 	. "$lab/lab.env"
 	check "[$series] lab.env names the ABI" test -n "$ABI"
@@ -63,6 +64,7 @@ check_series() {
 	check "[$series] System.map is the real one" grep -q ' T start_kernel$' "$SYSTEM_MAP"
 	check "[$series] $MODULE_NAME.ko has DWARF" sh -c "readelf -S '$MODULE_KO' | grep -q debug_info"
 	check "[$series] $MODULE_NAME.ko built for $ABI" sh -c "modinfo -F vermagic '$MODULE_KO' | grep -q '^$ABI '"
+	check "[$series] $(basename "$LAB_MODULE_KO") has DWARF" sh -c "readelf -S '$LAB_MODULE_KO' | grep -q debug_info"
 
 	d=$lab/oops-module
 	check "[$series] oops-module console has Call Trace:" greps "$d/console.log" 'Call Trace:'
@@ -77,7 +79,23 @@ check_series() {
 		check "[$series] $s release.txt is $ABI" test "$(cat "$d/release.txt" 2>/dev/null)" = "$ABI"
 		check "[$series] $s ps.txt non-empty" ps_has "$d/ps.txt" init
 		check "[$series] $s modules.txt non-empty" test -s "$d/modules.txt"
+		check "[$series] $s meminfo.txt has MemTotal" greps "$d/meminfo.txt" '^MemTotal:'
+		check "[$series] $s fds.txt shows the files the holder opened" \
+			sh -c "grep -q ' 3 -> /kdive/lib.sh' '$d/fds.txt' && grep -q ' 5 -> /proc/version' '$d/fds.txt'"
+		check "[$series] $s console has the lab module's objects" \
+			sh -c "grep -q 'kdive-lab: counter ' '$d/console.log' && grep -q 'kdive-lab: item ' '$d/console.log'"
+		[ "$s" = many-tasks ] ||
+			check "[$series] $s stacks.txt has every process's stack" \
+				sh -c "grep -q '^PID 1 init ' '$d/stacks.txt' && grep -q '^\[<0>\] ' '$d/stacks.txt'"
 	done
+	d=$lab/hung-task
+	check "[$series] hung-task: khungtaskd reported kdive_hang" greps "$d/console.log" 'INFO: task kdive_hang:[0-9]* blocked for more than'
+	check "[$series] hung-task: and panicked" greps "$d/console.log" 'Kernel panic - not syncing: hung_task: blocked tasks'
+	check "[$series] hung-task vmcore.zlib is from $ABI" kdump_release_is "$d/vmcore.zlib" "$ABI"
+	d=$lab/many-tasks
+	check "[$series] many-tasks: ps.txt has the $MANY_TASKS kdive_sleep threads" \
+		test "$(grep -c ' kdive_sleep/' "$d/ps.txt")" -eq "$MANY_TASKS"
+	check "[$series] many-tasks vmcore.zlib is from $ABI" kdump_release_is "$d/vmcore.zlib" "$ABI"
 
 	for s in $KDUMP_SCENARIOS; do
 		d=$lab/$s
@@ -109,7 +127,7 @@ check_series() {
 	check "[$series] qemu-dump modules.txt lists kernel_call_trace" lists_module "$d/modules.txt"
 }
 
-for series in ${KDIVE_LAB_SERIES:-6.1}; do
+for series in ${KDIVE_LAB_SERIES:-5.10 6.1 6.12}; do
 	check_series "$series"
 done
 echo "1..$n"

@@ -81,7 +81,7 @@ cut_dumps() {
 	done
 }
 
-for series in 6.1 6.12; do
+for series in $LAB_SERIES; do
 	load_lab "$series"
 	for scenario in $KDUMP_SCENARIOS; do
 		dir=$LAB/$scenario

@@ -40,7 +40,7 @@ objects() { # mod output, DIR or "" for none[, the NAME.ko files DIR has]
 # show_opcodes' PROLOGUE_SIZE); the RIP: line names it func+off [module].
 rip_of() { # console.log
 	local at
-	at=$(grep -m1 -oE 'Unable to access opcode bytes at 0x[0-9a-f]+' "$1" | awk '{ print $NF }')
+	at=$(grep -m1 -oE 'Unable to access opcode bytes at (RIP )?0x[0-9a-f]+' "$1" | awk '{ print $NF }')
 	[ -n "$at" ] && printf '%x\n' $((at + 42))
 }
 rip_sym() { # console.log -> "init_module+0x13 [kernel_call_trace]"
@@ -48,7 +48,7 @@ rip_sym() { # console.log -> "init_module+0x13 [kernel_call_trace]"
 		sed -E 's/RIP: 0010:([^/]+)\/0x[0-9a-f]+ (.*)/\1 \2/'
 }
 
-for series in 6.1 6.12; do
+for series in $LAB_SERIES; do
 	load_lab "$series"
 	for dump in $(lab_dumps); do
 		dir=$LAB/$(dirname "$dump") name="$series $dump"
@@ -102,10 +102,16 @@ done
 # packages: first the guest's modules as the image package installs them
 # (stripped, under /lib/modules), as on any machine that runs the crashed
 # kernel; then with the debug .ko files under /usr/lib/debug as well.
-in_tree=$(echo " $DEBUG_MODULES " | sed -E "s/ $MODULE_NAME\.ko / /; s/\.ko / /g")
-for series in 6.1 6.12; do
+in_tree() { # the guest's modules that come from the image package
+	local m
+	for m in $DEBUG_MODULES; do
+		m=${m%.ko}
+		[ "$m" = "$MODULE_NAME" ] || [ "$m" = "$LAB_MODULE" ] || echo "$m"
+	done
+}
+for series in $LAB_SERIES; do
 	load_lab "$series"
-	DUMP=$LAB/oops-module/vmcore.zlib root=$tmp/root-$series
+	DUMP=$LAB/oops-module/vmcore.zlib root=$tmp/root-$series in_tree=$(in_tree)
 	deb=$(dirname "$(dirname "$LAB")")/debs/${KERNEL_PACKAGE}_${KERNEL_VERSION}_amd64.deb
 	mkdir -p "$root"
 	# shellcheck disable=SC2046

@@ -60,7 +60,7 @@ same_output() { # dump, other dump
 	grep -q 'kernel relocated' "$tmp/a" && cmp "$tmp/a" "$tmp/b"
 }
 
-for series in 6.1 6.12; do
+for series in $LAB_SERIES; do
 	load_lab "$series"
 	dir=$LAB/qemu-noinfo dump=$LAB/qemu-noinfo/vmcore.qemu-elf
 	check "$series: the dump has QEMU CPU notes and no VMCOREINFO note" \

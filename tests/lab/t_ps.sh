@@ -79,7 +79,7 @@ memory() { # ps output
 		END { exit user == 0 || bad > 0 }' "$1"
 }
 
-for series in 6.1 6.12; do
+for series in $LAB_SERIES; do
 	load_lab "$series"
 	for dump in $(lab_dumps); do
 		dir=$LAB/$(dirname "$dump") name="$series $dump"

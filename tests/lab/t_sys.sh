@@ -128,7 +128,7 @@ bad_input() {
 	done
 }
 
-for series in 6.1 6.12; do
+for series in $LAB_SERIES; do
 	load_lab "$series"
 	for scenario in $KDUMP_SCENARIOS qemu-dump; do
 		for dump in "$LAB/$scenario"/vmcore.*; do
