@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		for (int k = KD_DWN_STRUCT; k <= KD_DWN_ENUMERATOR; k++)
+		for (int k = KD_DWN_STRUCT; k <= KD_DWN_VAR_DECL; k++)
 			kd_dwarf_index_find(idx, names[i], k, dies, 4);
 	kd_dwarf_index_free(idx); /* frees copy: the index owns its bytes */
 	return 0;

@@ -26,7 +26,8 @@ static void usage(FILE *out)
 	      out);
 }
 
-/* The first '|' or '>' outside quotes splits command from destination. */
+/* The first '|' or '>' outside quotes splits command from destination;
+ * "->" is C's member arrow, not a redirect. */
 static char *find_redirect(char *line)
 {
 	char quote = 0;
@@ -37,7 +38,7 @@ static char *find_redirect(char *line)
 				quote = 0;
 		} else if (*p == '"' || *p == '\'') {
 			quote = *p;
-		} else if (*p == '|' || *p == '>') {
+		} else if (*p == '|' || (*p == '>' && (p == line || p[-1] != '-'))) {
 			return p;
 		}
 	}

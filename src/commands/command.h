@@ -20,6 +20,7 @@ struct kd_session {
 	struct kd_kernel *k;
 	FILE *diag;
 	struct kd_unwinder *unwinder; /* built on first use, shared by every command */
+	int values;                   /* gdb's value history: the last $N printed */
 };
 
 /* What a command needs before it runs (kd_command.flags). */
@@ -69,6 +70,11 @@ int kd_cmd_usage(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(p
 /* crash's task header: PID, TASK, CPU, COMMAND, indented by indent. */
 struct kd_task;
 void kd_print_task_header(FILE *out, const struct kd_task *t, int indent);
+
+/* An address argument as crash takes one: a symbol (vmlinux's or a
+ * module's: *symbol set), hex digits, or a C expression: the object's
+ * address when it names a variable, else its value. */
+int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symbol);
 
 /* crash's rule for a task argument: decimal is a PID, anything else a
  * task_struct address in hex. */

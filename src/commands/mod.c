@@ -85,7 +85,7 @@ static int load_one(struct kd_cmd *c, const char *which, const char *file)
 	if (!(m = kd_module_by_name(c->k, which, c->err)) && (*end || !(m = kd_module_at(c->k, addr))))
 		goto out;
 	if ((!path && !(path = kd_module_find_file(c->k, NULL, m->name, c->err))) ||
-	    kd_module_load_debuginfo(m, path, c->err) != 0)
+	    kd_module_load_debuginfo(c->k, m, path, c->err) != 0)
 		goto out;
 	print_header(c->out, &l);
 	print_row(c->out, &l, m);
@@ -113,7 +113,7 @@ static int load_all(struct kd_cmd *c, const char *dir)
 		const char *path = kd_module_find_file(c->k, dir, m->name, &why);
 
 		if (!path || ((!m->debug_path || strcmp(m->debug_path, path) != 0) &&
-			      kd_module_load_debuginfo(m, path, &why) != 0)) {
+			      kd_module_load_debuginfo(c->k, m, path, &why) != 0)) {
 			kd_cmd_warn(c, "%s", why.msg);
 			continue;
 		}

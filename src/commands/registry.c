@@ -8,6 +8,15 @@ extern const struct kd_command kd_cmd_log;
 extern const struct kd_command kd_cmd_ps;
 extern const struct kd_command kd_cmd_mod;
 extern const struct kd_command kd_cmd_sym;
+extern const struct kd_command kd_cmd_dis;
+extern const struct kd_command kd_cmd_rd;
+extern const struct kd_command kd_cmd_vtop;
+extern const struct kd_command kd_cmd_ptov;
+extern const struct kd_command kd_cmd_p;
+extern const struct kd_command kd_cmd_struct;
+extern const struct kd_command kd_cmd_union;
+extern const struct kd_command kd_cmd_whatis;
+extern const struct kd_command kd_cmd_ptype;
 extern const struct kd_command kd_cmd_help;
 
 /* One line per command; `help` lists them in this order. */
@@ -18,6 +27,15 @@ const struct kd_command *const kd_commands[] = {
 	&kd_cmd_ps,
 	&kd_cmd_mod,
 	&kd_cmd_sym,
+	&kd_cmd_dis,
+	&kd_cmd_rd,
+	&kd_cmd_vtop,
+	&kd_cmd_ptov,
+	&kd_cmd_p,
+	&kd_cmd_struct,
+	&kd_cmd_union,
+	&kd_cmd_whatis,
+	&kd_cmd_ptype,
 	&kd_cmd_help,
 	NULL,
 };

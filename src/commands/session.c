@@ -141,6 +141,24 @@ static int parse_options(struct kd_cmd *c, int argc, char **argv)
 	return 0;
 }
 
+/* gdb's p/x: NAME/LETTER is NAME -LETTER for a command with that option;
+ * c->def is set when it applies. */
+static void slash_form(struct kd_cmd *c, char *word)
+{
+	char *slash = strchr(word, '/');
+	const struct kd_command *d;
+
+	if (!slash || !slash[1] || slash[2] || slash[1] == ':')
+		return;
+	*slash = '\0';
+	d = kd_command_find(word);
+	*slash = '/';
+	if (!d || !d->options || !strchr(d->options, slash[1]))
+		return;
+	c->def = d;
+	c->opt[(unsigned char)slash[1]] = 1;
+}
+
 /* What the command's flags ask for, made once per session. */
 static int provide(struct kd_cmd *c)
 {
@@ -173,7 +191,9 @@ int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 		goto out;
 	}
 	split(copy, argv);
-	if (!(c.def = kd_command_find(argv[0]))) {
+	if (!(c.def = kd_command_find(argv[0])))
+		slash_form(&c, argv[0]);
+	if (!c.def) {
 		kd_fail(err, KD_ERR_LOOKUP, "%s: no such command (try `help`)", argv[0]);
 		goto out;
 	}

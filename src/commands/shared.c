@@ -6,7 +6,38 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "kernel/symbols.h"
 #include "kernel/tasks.h"
+#include "kernel/value.h"
+
+int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symbol)
+{
+	struct kd_value v;
+	struct kd_sym s;
+	char *end;
+	bool dummy;
+
+	if (!symbol)
+		symbol = &dummy;
+	*symbol = false;
+	/* a name first: "add" or "bad" are symbols as well as hex */
+	if (kd_kernel_symbol_any(c->k, arg, &s, NULL) == 0) {
+		*addr = s.start;
+		*symbol = true;
+		return 0;
+	}
+	*addr = strtoull(arg, &end, 16);
+	if (*arg && !*end)
+		return 0;
+	if (kd_expr_eval(c->k, arg, -1, &v, c->err) != 0)
+		return -1;
+	if (v.lvalue && v.name[0]) {
+		*addr = v.addr;
+		*symbol = true;
+		return 0;
+	}
+	return kd_value_int(c->k, &v, addr, c->err);
+}
 
 void kd_print_task_header(FILE *out, const struct kd_task *t, int indent)
 {

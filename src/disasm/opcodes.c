@@ -11,6 +11,8 @@
 struct sink {
 	char *buf;
 	size_t len, pos;
+	kd_insn_namer namer;
+	void *ctx;
 };
 
 static int sink_vprintf(struct sink *s, const char *fmt, va_list ap)
@@ -45,16 +47,29 @@ static int sink_styled(void *stream, enum disassembler_style style, const char *
 	return n;
 }
 
-/* objdump prints targets as plain hex when it has no symbols. */
+/* objdump prints targets as plain hex when it has no symbols; with a
+ * namer, gdb's " <symbol+off>" follows. */
 static void print_address(bfd_vma addr, struct disassemble_info *info)
 {
-	info->fprintf_func(info->stream, "0x%llx", (unsigned long long)addr);
+	struct sink *s = info->stream;
+	char name[256] = "";
+
+	if (s->namer)
+		s->namer(s->ctx, addr, name, sizeof(name));
+	info->fprintf_func(info->stream, "0x%llx%s", (unsigned long long)addr, name);
 }
 
 void kd_insn_decode(const unsigned char *buf, size_t n, size_t off, uint64_t vma,
 		    enum kd_code_mode mode, struct kd_insn *insn)
 {
-	struct sink s = { insn->text, sizeof(insn->text), 0 };
+	kd_insn_decode_named(buf, n, off, vma, mode, NULL, NULL, insn);
+}
+
+void kd_insn_decode_named(const unsigned char *buf, size_t n, size_t off, uint64_t vma,
+			  enum kd_code_mode mode, kd_insn_namer namer, void *ctx,
+			  struct kd_insn *insn)
+{
+	struct sink s = { insn->text, sizeof(insn->text), 0, namer, ctx };
 	struct disassemble_info di;
 	unsigned long mach = mode == KD_CODE_I386 ? bfd_mach_i386_i386 : bfd_mach_x86_64;
 	disassembler_ftype fn;

@@ -235,6 +235,11 @@ int kd_kernel_read(struct kd_kernel *k, uint64_t addr, void *buf, size_t len, kd
 	return kd_vmem_read(k->vm, addr, buf, len, err);
 }
 
+int kd_kernel_read_phys(struct kd_kernel *k, uint64_t paddr, void *buf, size_t len, kd_err *err)
+{
+	return kd_dump_read_phys(k->dump, paddr, buf, len, err);
+}
+
 int kd_kernel_read_u64(struct kd_kernel *k, uint64_t addr, uint64_t *v, kd_err *err)
 {
 	return kd_vmem_read(k->vm, addr, v, sizeof(*v), err);

@@ -74,6 +74,7 @@ void kd_kernel_warn(struct kd_kernel *k, const char *fmt, ...) __attribute__((fo
 int kd_kernel_symbol(struct kd_kernel *k, const char *name, uint64_t *addr, kd_err *err);
 
 int kd_kernel_read(struct kd_kernel *k, uint64_t addr, void *buf, size_t len, kd_err *err);
+int kd_kernel_read_phys(struct kd_kernel *k, uint64_t paddr, void *buf, size_t len, kd_err *err);
 int kd_kernel_read_u64(struct kd_kernel *k, uint64_t addr, uint64_t *v, kd_err *err);
 int kd_kernel_read_u32(struct kd_kernel *k, uint64_t addr, uint32_t *v, kd_err *err);
 /* NUL-terminated string of at most len-1 bytes. */

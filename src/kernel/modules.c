@@ -432,6 +432,20 @@ const struct kd_module_sym *kd_module_symbol_at(struct kd_kernel *k, uint64_t ad
 	return s;
 }
 
+uint64_t kd_module_symbol_size(struct kd_kernel *k, struct kd_module *m,
+			       const struct kd_module_sym *sym)
+{
+	const struct kd_module_sym *syms;
+	const struct kd_range *r = region_of(m, sym->addr);
+	size_t n, i;
+
+	if (!r || kd_module_syms(k, m, &syms, &n, NULL) != 0)
+		return 0;
+	for (i = (size_t)(sym - syms) + 1; i < n && syms[i].addr == sym->addr; i++)
+		;
+	return (i < n && syms[i].addr < r->end ? syms[i].addr : r->end) - sym->addr;
+}
+
 /* The name insmod gave it: "name=" in .modinfo (absent from a split-off
  * .ko.debug, whose allocated sections are empty). */
 static const char *modinfo_name(struct kd_symfile *sf)
@@ -447,12 +461,14 @@ static const char *modinfo_name(struct kd_symfile *sf)
 	return NULL;
 }
 
-int kd_module_load_debuginfo(struct kd_module *m, const char *path, kd_err *err)
+int kd_module_load_debuginfo(struct kd_kernel *k, struct kd_module *m, const char *path,
+			     kd_err *err)
 {
 	struct kd_symbolizer *sz;
 	struct kd_symfile *sf;
+	struct kd_type_src *types;
 	const char *name, *id;
-	char *copy;
+	char *copy, cache[4096];
 
 	if (!(sz = kd_symbolizer_new(err)))
 		return -1;
@@ -472,7 +488,19 @@ int kd_module_load_debuginfo(struct kd_module *m, const char *path, kd_err *err)
 		kd_oom(err);
 		goto fail;
 	}
+	/* its types too: statics and structs only its DWARF knows */
+	kd_cache_dir(cache, sizeof(cache), "index");
+	if (!(types = kd_dwarf_types_new(sf, cache[0] ? cache : NULL, err))) {
+		free(copy);
+		goto fail;
+	}
+	kd_types_remove_module(k->types, m->name);
 	drop_debuginfo(m);
+	if (kd_types_add_module(k->types, m->name, types, err) != 0) {
+		free(copy);
+		kd_symbolizer_free(sz);
+		return -1;
+	}
 	m->sz = sz;
 	m->debug = sf;
 	m->debug_path = copy;
@@ -533,7 +561,7 @@ void kd_modules_find_debuginfo(struct kd_kernel *k)
 			continue;
 		m->searched = true;
 		if (!(path = kd_module_find_file(k, NULL, m->name, NULL)) ||
-		    kd_module_load_debuginfo(m, path, &err) == 0)
+		    kd_module_load_debuginfo(k, m, path, &err) == 0)
 			continue;
 		if (err.code == KD_ERR_LOOKUP)
 			stripped[n_stripped++] = m->name;

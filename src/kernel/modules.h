@@ -90,11 +90,18 @@ int kd_module_syms(struct kd_kernel *k, struct kd_module *m, const struct kd_mod
 const struct kd_module_sym *kd_module_symbol_at(struct kd_kernel *k, uint64_t addr,
 						struct kd_module **mod, uint64_t *off);
 
+/* How far sym reaches: to the next symbol at a higher address, or the end
+ * of its region. */
+uint64_t kd_module_symbol_size(struct kd_kernel *k, struct kd_module *m,
+			       const struct kd_module_sym *sym);
+
 /* Opens path as m's debug info, replacing any loaded before, after
  * checking it is m's build: the name in its .modinfo and, when the dump
  * holds m's build-id, the build-id; and that it has symbols and DWARF.
- * Returns 0, or -1 with err naming the file and the mismatch. */
-int kd_module_load_debuginfo(struct kd_module *m, const char *path, kd_err *err);
+ * Its types join the kernel's (kernel/types.h). Returns 0, or -1 with
+ * err naming the file and the mismatch. */
+int kd_module_load_debuginfo(struct kd_kernel *k, struct kd_module *m, const char *path,
+			     kd_err *err);
 
 /* The first NAME.ko* below first_dir (when not NULL), then on the
  * kernel's search path (kd_kernel_add_module_dir, then the release's

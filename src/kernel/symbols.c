@@ -25,7 +25,7 @@ int kd_kernel_symbolize(struct kd_kernel *k, uint64_t addr, struct kd_sym *out)
 
 	memset(out, 0, sizeof(*out));
 	if (kd_kernel_in_text(k, addr)) {
-		out->name = kd_symfile_symbol_at(k->vmlinux, addr - k->kaslr, &off);
+		out->name = kd_symfile_symbol_at(k->vmlinux, addr - k->kaslr, &off, &out->size);
 		if (!out->name)
 			return -1;
 		out->type = '?';
@@ -33,9 +33,25 @@ int kd_kernel_symbolize(struct kd_kernel *k, uint64_t addr, struct kd_sym *out)
 		out->name = ms->name;
 		out->type = ms->type;
 		out->module = m->name;
+		out->size = kd_module_symbol_size(k, m, ms);
 	} else {
 		return -1;
 	}
+	out->off = off;
+	out->start = addr - off;
+	return 0;
+}
+
+int kd_kernel_symbolize_data(struct kd_kernel *k, uint64_t addr, struct kd_sym *out)
+{
+	uint64_t off;
+
+	if (kd_kernel_symbolize(k, addr, out) == 0)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	if (!(out->name = kd_symfile_object_at(k->vmlinux, addr - k->kaslr, &off)))
+		return -1;
+	out->type = '?';
 	out->off = off;
 	out->start = addr - off;
 	return 0;
@@ -95,6 +111,21 @@ size_t kd_kernel_srclines(struct kd_kernel *k, uint64_t addr, struct kd_srcline 
 	return n;
 }
 
+static int keep_first(const struct kd_sym *s, void *arg)
+{
+	*(struct kd_sym *)arg = *s;
+	return 1;
+}
+
+int kd_kernel_symbol_any(struct kd_kernel *k, const char *name, struct kd_sym *out, kd_err *err)
+{
+	size_t found;
+
+	if (kd_kernel_symbols_named(k, name, keep_first, out, &found, err) < 0)
+		return -1;
+	return found ? 0 : kd_fail(err, KD_ERR_LOOKUP, "no symbol %s", name);
+}
+
 int kd_kernel_symbols_named(struct kd_kernel *k, const char *name, kd_sym_cb cb, void *arg,
 			    size_t *found, kd_err *err)
 {
@@ -120,7 +151,8 @@ int kd_kernel_symbols_named(struct kd_kernel *k, const char *name, kd_sym_cb cb,
 		for (size_t j = 0; j < nsyms; j++) {
 			if (strcmp(syms[j].name, name) != 0)
 				continue;
-			s = (struct kd_sym){ name, syms[j].addr, 0, syms[j].type, mods[i].name };
+			s = (struct kd_sym){ .name = name, .start = syms[j].addr, .type = syms[j].type,
+					     .module = mods[i].name };
 			++*found;
 			if ((rc = cb(&s, arg)) != 0)
 				return rc;

@@ -17,9 +17,14 @@ struct kd_sym {
 	const char *name;
 	uint64_t start;     /* the symbol's address */
 	uint64_t off;       /* the address asked minus start */
+	uint64_t size;      /* bytes: the ELF size, or up to a module's next symbol; 0 unknown */
 	char type;          /* nm letter from a module's table; '?' for vmlinux's */
 	const char *module; /* NULL for vmlinux */
 };
+
+/* The symbol whose code or data holds addr: kd_kernel_symbolize's, or a
+ * vmlinux data object's (gdb's <init_task+2192>). */
+int kd_kernel_symbolize_data(struct kd_kernel *k, uint64_t addr, struct kd_sym *out);
 
 /* addr is vmlinux text ([_text, _etext) or init text), KASLR applied. */
 bool kd_kernel_in_text(struct kd_kernel *k, uint64_t addr);
@@ -48,6 +53,10 @@ struct kd_srcline {
  * joined to DW_AT_comp_dir as gdb and eu-addr2line join them. Returns the
  * number of entries; 0 when there is no line information. */
 size_t kd_kernel_srclines(struct kd_kernel *k, uint64_t addr, struct kd_srcline *out, size_t max);
+
+/* The first symbol called name: vmlinux's, else a module's. 0, or -1 with
+ * err. */
+int kd_kernel_symbol_any(struct kd_kernel *k, const char *name, struct kd_sym *out, kd_err *err);
 
 /* Calls cb for every symbol called name: vmlinux's, then each module's.
  * A non-zero return from cb stops and is returned; -1 with err when a

@@ -1,6 +1,7 @@
 #include "kernel/types.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,12 +20,174 @@ struct memo {
 	kd_err err;
 };
 
+/* Types made up for expressions: pointers and integers the debug info
+ * may not have. Their id is an index here. */
+struct made {
+	enum kd_type_kind kind;
+	kd_type target;            /* PTR */
+	unsigned size;
+	bool is_signed;
+	char name[24];             /* INT */
+};
+
+struct made_src {
+	struct kd_type_src base;
+	struct made *v;
+	size_t n, cap;
+};
+
+struct module_src {
+	char *module;
+	struct kd_type_src *src;
+};
+
 struct kd_types {
 	struct kd_type_src *btf;   /* first: compact and complete for layouts */
 	struct kd_type_src *dwarf; /* then: what BTF lacks, or everything */
+	struct module_src *mods;   /* then each module's .ko DWARF, as loaded */
+	size_t n_mods;
+	struct made_src made;
 	struct memo *memo;
 	size_t cap, used;          /* cap: power of two or 0 */
 };
+
+static int made_info(struct kd_type_src *s, uint64_t id, struct kd_type_info *out, kd_err *err)
+{
+	struct made_src *ms = (struct made_src *)s;
+	const struct made *m;
+
+	if (id >= ms->n)
+		return kd_fail(err, KD_ERR_INVALID, "no made-up type %llu", (unsigned long long)id);
+	m = &ms->v[id];
+	memset(out, 0, sizeof(*out));
+	out->kind = m->kind;
+	out->name = m->name;
+	out->size = m->size;
+	out->target = m->target;
+	out->is_signed = m->is_signed;
+	return 0;
+}
+
+static int made_none(struct kd_type_src *s, uint64_t id, size_t i, struct kd_type_member *out,
+		     kd_err *err)
+{
+	(void)s;
+	(void)i;
+	(void)out;
+	return kd_fail(err, KD_ERR_INVALID, "type %llu has no members", (unsigned long long)id);
+}
+
+static const struct kd_type_src_ops made_ops = {
+	.format = "expression",
+	.info = made_info,
+	.member = made_none,
+};
+
+static int make(struct kd_types *t, const struct made *want, kd_type *out, kd_err *err)
+{
+	struct made_src *ms = &t->made;
+
+	for (size_t i = 0; i < ms->n; i++)
+		if (ms->v[i].kind == want->kind && ms->v[i].target.src == want->target.src &&
+		    ms->v[i].target.id == want->target.id && ms->v[i].size == want->size &&
+		    ms->v[i].is_signed == want->is_signed) {
+			*out = (kd_type){ &ms->base, i };
+			return 0;
+		}
+	if (ms->n == ms->cap) {
+		size_t cap = ms->cap ? ms->cap * 2 : 16;
+		struct made *v = realloc(ms->v, cap * sizeof(*v));
+		if (!v)
+			return kd_oom(err);
+		ms->v = v;
+		ms->cap = cap;
+	}
+	ms->v[ms->n] = *want;
+	*out = (kd_type){ &ms->base, ms->n++ };
+	return 0;
+}
+
+int kd_types_pointer_to(struct kd_types *t, kd_type target, kd_type *out, kd_err *err)
+{
+	struct made m = { .kind = KD_TYPE_PTR, .target = target, .size = 8 };
+
+	return make(t, &m, out, err);
+}
+
+int kd_types_int(struct kd_types *t, unsigned size, bool is_signed, kd_type *out, kd_err *err)
+{
+	static const struct {
+		unsigned size;
+		bool is_signed;
+		const char *names[3];
+	} names[] = {
+		{ 1, true, { "char", "signed char", NULL } },
+		{ 1, false, { "unsigned char", NULL, NULL } },
+		{ 2, true, { "short", "short int", NULL } },
+		{ 2, false, { "unsigned short", "short unsigned int", NULL } },
+		{ 4, true, { "int", NULL, NULL } },
+		{ 4, false, { "unsigned int", NULL, NULL } },
+		{ 8, true, { "long", "long int", NULL } },
+		{ 8, false, { "unsigned long", "long unsigned int", NULL } },
+	};
+	struct made m = { .kind = KD_TYPE_INT, .size = size, .is_signed = is_signed };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].size != size || names[i].is_signed != is_signed)
+			continue;
+		for (size_t j = 0; j < 3 && names[i].names[j]; j++)
+			if (kd_types_find(t, names[i].names[j], out, NULL) == 0)
+				return 0;
+		snprintf(m.name, sizeof(m.name), "%s", names[i].names[0]);
+	}
+	return make(t, &m, out, err);
+}
+
+int kd_types_add_module(struct kd_types *t, const char *module, struct kd_type_src *src,
+			kd_err *err)
+{
+	struct module_src *grown = realloc(t->mods, (t->n_mods + 1) * sizeof(*grown));
+	char *name = strdup(module);
+
+	if (!grown || !name) {
+		if (grown)
+			t->mods = grown;
+		free(name);
+		kd_type_src_free(src);
+		return kd_oom(err);
+	}
+	t->mods = grown;
+	t->mods[t->n_mods++] = (struct module_src){ name, src };
+	return 0;
+}
+
+void kd_types_remove_module(struct kd_types *t, const char *module)
+{
+	for (size_t i = 0; i < t->n_mods; i++)
+		if (strcmp(t->mods[i].module, module) == 0) {
+			kd_type_src_free(t->mods[i].src);
+			free(t->mods[i].module);
+			t->mods[i--] = t->mods[--t->n_mods];
+		}
+	/* answers may have come from it */
+	for (size_t i = 0; i < t->cap; i++) {
+		free(t->memo[i].key);
+		t->memo[i].key = NULL;
+	}
+	t->used = 0;
+}
+
+int kd_types_module_var(struct kd_types *t, const char *module, const char *name, kd_type *type,
+			kd_err *err)
+{
+	uint64_t addr;
+
+	for (size_t i = 0; i < t->n_mods; i++)
+		if (strcmp(t->mods[i].module, module) == 0 &&
+		    t->mods[i].src->ops->var(t->mods[i].src, name, type, &addr, NULL) == 0)
+			return 0;
+	return kd_fail(err, KD_ERR_LOOKUP, "no variable %s in module %s's debug info", name, module);
+}
 
 struct kd_types *kd_types_new(const void *btf, size_t btf_len, struct kd_symfile *dwarf,
 			      const char *cache_dir, kd_err *err)
@@ -36,6 +199,7 @@ struct kd_types *kd_types_new(const void *btf, size_t btf_len, struct kd_symfile
 		kd_oom(err);
 		return NULL;
 	}
+	t->made.base.ops = &made_ops;
 	if (btf && !(t->btf = kd_btf_types_new(btf, btf_len, err)))
 		goto fail;
 	if (dwarf)
@@ -63,6 +227,12 @@ void kd_types_free(struct kd_types *t)
 	free(t->memo);
 	kd_type_src_free(t->btf);
 	kd_type_src_free(t->dwarf);
+	for (size_t i = 0; i < t->n_mods; i++) {
+		kd_type_src_free(t->mods[i].src);
+		free(t->mods[i].module);
+	}
+	free(t->mods);
+	free(t->made.v);
 	free(t);
 }
 
@@ -189,6 +359,9 @@ int kd_types_find(struct kd_types *t, const char *name, kd_type *out, kd_err *er
 
 	if (find_in(srcs, 2, name, out) == 0)
 		return 0;
+	for (size_t i = 0; i < t->n_mods; i++)
+		if (find_in(&t->mods[i].src, 1, name, out) == 0)
+			return 0;
 	return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the kernel's %s", name,
 		       t->btf && t->dwarf ? "BTF or DWARF" : kd_types_source(t));
 }
@@ -336,6 +509,18 @@ int kd_types_var(struct kd_types *t, const char *name, kd_type *type, uint64_t *
 		       t->dwarf ? "" : " (BTF keeps only per-CPU variables: load the debug vmlinux)");
 }
 
+int kd_types_func(struct kd_types *t, const char *name, kd_type *type, kd_err *err)
+{
+	if (t->dwarf && t->dwarf->ops->func(t->dwarf, name, type, NULL) == 0)
+		return 0;
+	if (t->btf && t->btf->ops->func(t->btf, name, type, NULL) == 0)
+		return 0;
+	for (size_t i = 0; i < t->n_mods; i++)
+		if (t->mods[i].src->ops->func(t->mods[i].src, name, type, NULL) == 0)
+			return 0;
+	return kd_fail(err, KD_ERR_LOOKUP, "no function %s", name);
+}
+
 int kd_types_enum_const(struct kd_types *t, const char *name, kd_type *type, int64_t *value,
 			kd_err *err)
 {
@@ -343,5 +528,8 @@ int kd_types_enum_const(struct kd_types *t, const char *name, kd_type *type, int
 		return 0;
 	if (t->btf && t->btf->ops->enum_const(t->btf, name, type, value, NULL) == 0)
 		return 0;
+	for (size_t i = 0; i < t->n_mods; i++)
+		if (t->mods[i].src->ops->enum_const(t->mods[i].src, name, type, value, NULL) == 0)
+			return 0;
 	return kd_fail(err, KD_ERR_LOOKUP, "no enum constant %s", name);
 }

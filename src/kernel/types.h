@@ -6,9 +6,11 @@
 #ifndef KD_KERNEL_TYPES_H
 #define KD_KERNEL_TYPES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kdive/kdive.h"
+#include "symbols/type_format.h" /* how a type is written: part of the kernel's types' API */
 #include "symbols/types.h"
 
 struct kd_types;
@@ -48,6 +50,29 @@ int64_t kd_types_size(struct kd_types *t, const char *type, kd_err *err);
 /* A global variable's type, and its link-time address when the debug
  * info says (else UINT64_MAX). */
 int kd_types_var(struct kd_types *t, const char *name, kd_type *type, uint64_t *addr, kd_err *err);
+
+/* Types an expression makes that the debug info need not have: a pointer
+ * to any type (&x, casts), and an integer of a size and sign (literals,
+ * arithmetic): the debug info's own when it has one ("int", "unsigned
+ * long"), else made up. */
+int kd_types_pointer_to(struct kd_types *t, kd_type target, kd_type *out, kd_err *err);
+int kd_types_int(struct kd_types *t, unsigned size, bool is_signed, kd_type *out, kd_err *err);
+
+/* A module's types (its .ko's DWARF), searched after the vmlinux's by
+ * kd_types_find, kd_types_module_var and kd_types_enum_const. The types
+ * own src. */
+int kd_types_add_module(struct kd_types *t, const char *module, struct kd_type_src *src,
+			kd_err *err);
+/* Forgets a module's types (its debug info is about to be closed). */
+void kd_types_remove_module(struct kd_types *t, const char *module);
+
+/* A module's static or global variable's type (the address comes from
+ * its symbol table). */
+int kd_types_module_var(struct kd_types *t, const char *module, const char *name, kd_type *type,
+			kd_err *err);
+
+/* A function's type (kind FUNC). */
+int kd_types_func(struct kd_types *t, const char *name, kd_type *type, kd_err *err);
 
 /* An enum constant's enum type and value. */
 int kd_types_enum_const(struct kd_types *t, const char *name, kd_type *type, int64_t *value,

@@ -98,6 +98,43 @@ int kd_vmem_translate_pgd(struct kd_vmem *vm, uint64_t pgd_phys, uint64_t vaddr,
 	return 0;
 }
 
+int kd_vmem_walk(struct kd_vmem *vm, uint64_t vaddr, struct kd_vmem_walk *w, kd_err *err)
+{
+	int levels = vm->l.five_level ? 5 : 4;
+	uint64_t table = vm->l.pgd_phys & vm->l.phys_mask;
+
+	memset(w, 0, sizeof(*w));
+	for (int level = levels - 1; level >= 0; level--) {
+		int shift = PAGE_SHIFT + 9 * level;
+		uint64_t entry, slot = table + ((vaddr >> shift) & 511) * 8;
+
+		if (kd_dump_read_phys(vm->dump, slot, &entry, sizeof(entry), err) != 0)
+			return kd_wrap(err, "page table walk for 0x%llx", (unsigned long long)vaddr);
+		w->level[w->n].name = level == levels - 1 ? "PGD" : level_names[level];
+		w->level[w->n].slot = slot;
+		w->level[w->n].entry = entry;
+		w->n++;
+		if (!(entry & PTE_PRESENT))
+			return 0;
+		if ((level == 1 || level == 2) && (entry & PTE_HUGE)) {
+			w->page_size = 1ULL << shift;
+			w->paddr = (entry & vm->l.phys_mask & ~(w->page_size - 1)) | (vaddr & (w->page_size - 1));
+			w->mapped = true;
+			return 0;
+		}
+		table = entry & vm->l.phys_mask;
+	}
+	w->page_size = PAGE_SIZE;
+	w->paddr = table | (vaddr & (PAGE_SIZE - 1));
+	w->mapped = true;
+	return 0;
+}
+
+uint64_t kd_vmem_page_offset(const struct kd_vmem *vm)
+{
+	return vm->l.page_offset;
+}
+
 int kd_vmem_translate(struct kd_vmem *vm, uint64_t vaddr, uint64_t *paddr, kd_err *err)
 {
 	uint64_t vpage = vaddr >> PAGE_SHIFT;

@@ -39,6 +39,26 @@ int kd_vmem_translate(struct kd_vmem *vm, uint64_t vaddr, uint64_t *paddr, kd_er
 /* Reads kernel virtual memory, across pages. */
 int kd_vmem_read(struct kd_vmem *vm, uint64_t vaddr, void *buf, size_t len, kd_err *err);
 
+/* A page-table walk, level by level, as crash's vtop shows it. */
+struct kd_vmem_walk {
+	int n;                    /* levels walked (entries below) */
+	struct {
+		const char *name;     /* "PGD", "P4D", "PUD", "PMD", "PTE" */
+		uint64_t slot;        /* physical address of the entry */
+		uint64_t entry;
+	} level[5];
+	uint64_t paddr;           /* the translation, when mapped */
+	uint64_t page_size;       /* 4 KiB, 2 MiB or 1 GiB */
+	bool mapped;
+};
+
+/* Walks vaddr through the kernel's page tables; 0 (mapped or not: see
+ * w->mapped), or -1 with err when a table cannot be read. */
+int kd_vmem_walk(struct kd_vmem *vm, uint64_t vaddr, struct kd_vmem_walk *w, kd_err *err);
+
+/* The direct map's start (page_offset_base), 0 when unknown. */
+uint64_t kd_vmem_page_offset(const struct kd_vmem *vm);
+
 /* Translates with another top-level table (a user process's mm->pgd). */
 int kd_vmem_translate_pgd(struct kd_vmem *vm, uint64_t pgd_phys, uint64_t vaddr,
 			  uint64_t *paddr, kd_err *err);

@@ -99,7 +99,8 @@ static int btf_info(struct kd_type_src *s, uint64_t id, struct kd_type_info *out
 		out->kind = KD_TYPE_INT;
 		out->size = t->size;
 		out->is_signed = enc & BTF_INT_SIGNED;
-		out->is_char = enc & BTF_INT_CHAR;
+		/* pahole marks no char as BTF_INT_CHAR: go by the name too */
+		out->is_char = (enc & BTF_INT_CHAR) || (t->size == 1 && strstr(out->name, "char"));
 		out->is_bool = enc & BTF_INT_BOOL;
 		return 0;
 	}
@@ -242,6 +243,16 @@ static int btf_variable(struct kd_type_src *s, const char *name, kd_type *type, 
 	return 0;
 }
 
+static int btf_function(struct kd_type_src *s, const char *name, kd_type *type, kd_err *err)
+{
+	int id = btf__find_by_name_kind(btf_of(s), name, BTF_KIND_FUNC);
+
+	if (id <= 0)
+		return kd_fail(err, KD_ERR_LOOKUP, "no function %s in the BTF", name);
+	*type = ref(s, (uint32_t)id);
+	return 0;
+}
+
 static int btf_enum_const(struct kd_type_src *s, const char *name, kd_type *type, int64_t *value,
 			  kd_err *err)
 {
@@ -276,6 +287,7 @@ static const struct kd_type_src_ops btf_ops = {
 	.enumerator = btf_enumerator,
 	.param = btf_parameter,
 	.var = btf_variable,
+	.func = btf_function,
 	.enum_const = btf_enum_const,
 	.free = btf_free,
 };

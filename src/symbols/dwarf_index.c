@@ -17,7 +17,7 @@
 /* The index, on disk and in memory alike:
  *   header | entries (sorted by hash, then kind) | names (NUL-terminated) */
 #define MAGIC "KDIVEDWI"
-#define VERSION 1
+#define VERSION 2
 
 struct header {
 	char magic[8];
@@ -245,7 +245,8 @@ static int index_die(struct build *b, Dwarf_Die *d)
 		/* A definition has a location; its name may sit on the
 		 * declaration it completes (DW_AT_specification). */
 		if (!dwarf_attr(d, DW_AT_location, &a))
-			return 0;
+			return name && is_declaration(d) ?
+				       add(b, name, KD_DWN_VAR_DECL, dwarf_dieoffset(d), true) : 0;
 		if (!name) {
 			Dwarf_Attribute at;
 			name = dwarf_formstring(dwarf_attr_integrate(d, DW_AT_name, &at));

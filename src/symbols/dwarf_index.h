@@ -20,6 +20,7 @@ enum kd_dwarf_name_kind {
 	KD_DWN_VAR,        /* variables with a location, every CU's */
 	KD_DWN_FUNC,       /* function definitions, every CU's */
 	KD_DWN_ENUMERATOR, /* die: the enumeration type that defines it */
+	KD_DWN_VAR_DECL,   /* variables only declared (extern; jiffies, set by the linker) */
 };
 
 struct kd_dwarf_index;

@@ -375,13 +375,28 @@ static int dw_var(struct kd_type_src *s, const char *name, kd_type *type, uint64
 
 	if (!idx)
 		return -1;
-	if (!kd_dwarf_index_find(idx, name, KD_DWN_VAR, &die, 1))
+	/* a definition, else a declaration (the linker may define it) */
+	if (!kd_dwarf_index_find(idx, name, KD_DWN_VAR, &die, 1) &&
+	    !kd_dwarf_index_find(idx, name, KD_DWN_VAR_DECL, &die, 1))
 		return kd_fail(err, KD_ERR_LOOKUP, "no variable %s in the DWARF", name);
 	if (die_at(s, die, &d, err) != 0)
 		return -1;
 	*type = type_attr(s, &d);
 	if (!static_address(&d, addr))
 		*addr = UINT64_MAX;
+	return 0;
+}
+
+static int dw_func(struct kd_type_src *s, const char *name, kd_type *type, kd_err *err)
+{
+	const struct kd_dwarf_index *idx = index_of(s, err);
+	uint64_t die;
+
+	if (!idx)
+		return -1;
+	if (!kd_dwarf_index_find(idx, name, KD_DWN_FUNC, &die, 1))
+		return kd_fail(err, KD_ERR_LOOKUP, "no function %s in the DWARF", name);
+	*type = (kd_type){ s, die };
 	return 0;
 }
 
@@ -425,6 +440,7 @@ static const struct kd_type_src_ops dwarf_ops = {
 	.enumerator = dw_enumerator,
 	.param = dw_param,
 	.var = dw_var,
+	.func = dw_func,
 	.enum_const = dw_enum_const,
 	.free = dw_free,
 };

@@ -1,6 +1,7 @@
 #include "symbols/symbol_index.h"
 
 #include <gelf.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ void kd_symbol_index_free(struct kd_symbol_index *ix)
 	free(ix->syms);
 	free(ix->slots);
 	free(ix->by_addr);
+	free(ix->by_obj);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -85,14 +87,12 @@ const struct kd_symbol *kd_symbol_index_find(const struct kd_symbol_index *ix,
 	return best;
 }
 
-static const struct kd_symbol *sort_base;
-
 /* By address; at one address, a function before a no-type label so that
  * frames name functions (and names break the tie for stable output). */
-static int by_addr(const void *a, const void *b)
+static int by_addr(const void *a, const void *b, void *syms)
 {
-	const struct kd_symbol *x = &sort_base[*(const uint32_t *)a];
-	const struct kd_symbol *y = &sort_base[*(const uint32_t *)b];
+	const struct kd_symbol *x = (const struct kd_symbol *)syms + *(const uint32_t *)a;
+	const struct kd_symbol *y = (const struct kd_symbol *)syms + *(const uint32_t *)b;
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
@@ -101,32 +101,58 @@ static int by_addr(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-const struct kd_symbol *kd_symbol_index_at(struct kd_symbol_index *ix, uint64_t addr,
-					   uint64_t *off)
+/* The symbols that are (objects) or are not (text) data objects, sorted
+ * by address, built on first use. */
+static uint32_t *sorted(struct kd_symbol_index *ix, bool objects, uint32_t **arr, uint32_t *n)
 {
-	uint32_t lo = 0, hi;
-
-	if (!ix->by_addr) {
-		ix->by_addr = malloc((ix->nsyms + 1) * sizeof(*ix->by_addr));
-		if (!ix->by_addr)
+	if (!*arr) {
+		if (!(*arr = malloc((ix->nsyms + 1) * sizeof(**arr))))
 			return NULL;
 		for (uint32_t i = 0; i < ix->nsyms; i++)
-			if (ix->syms[i].type != STT_OBJECT)
-				ix->by_addr[ix->ntext++] = i;
-		sort_base = ix->syms;
-		qsort(ix->by_addr, ix->ntext, sizeof(*ix->by_addr), by_addr);
+			if ((ix->syms[i].type == STT_OBJECT) == objects)
+				(*arr)[(*n)++] = i;
+		qsort_r(*arr, *n, sizeof(**arr), by_addr, ix->syms);
 	}
-	hi = ix->ntext;
+	return *arr;
+}
+
+/* The last symbol of arr starting at or below addr. */
+static const struct kd_symbol *last_at(const struct kd_symbol_index *ix, const uint32_t *arr,
+				       uint32_t n, uint64_t addr)
+{
+	uint32_t lo = 0, hi = n;
+
 	while (lo < hi) { /* first symbol above addr */
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (ix->syms[ix->by_addr[mid]].addr <= addr)
+		if (ix->syms[arr[mid]].addr <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == 0)
+	return lo ? &ix->syms[arr[lo - 1]] : NULL;
+}
+
+const struct kd_symbol *kd_symbol_index_at(struct kd_symbol_index *ix, uint64_t addr,
+					   uint64_t *off)
+{
+	const struct kd_symbol *s;
+
+	if (!sorted(ix, false, &ix->by_addr, &ix->ntext) ||
+	    !(s = last_at(ix, ix->by_addr, ix->ntext, addr)))
 		return NULL;
-	const struct kd_symbol *s = &ix->syms[ix->by_addr[lo - 1]];
+	*off = addr - s->addr;
+	return s;
+}
+
+const struct kd_symbol *kd_symbol_index_object_at(struct kd_symbol_index *ix, uint64_t addr,
+						  uint64_t *off)
+{
+	const struct kd_symbol *s;
+
+	if (!sorted(ix, true, &ix->by_obj, &ix->nobj) ||
+	    !(s = last_at(ix, ix->by_obj, ix->nobj, addr)) ||
+	    !(addr == s->addr || addr - s->addr < s->size))
+		return NULL;
 	*off = addr - s->addr;
 	return s;
 }

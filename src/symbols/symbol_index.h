@@ -21,6 +21,8 @@ struct kd_symbol_index {
 	uint32_t nslots;    /* power of two */
 	uint32_t *by_addr;  /* text symbols sorted by address, built on demand */
 	uint32_t ntext;
+	uint32_t *by_obj;   /* data objects sorted by address, built on demand */
+	uint32_t nobj;
 };
 
 /* Returns 0, or -1 when the module has no symbol table / out of memory. */
@@ -37,5 +39,9 @@ const struct kd_symbol *kd_symbol_index_find(const struct kd_symbol_index *ix,
  * with *off = addr - start. NULL below the first symbol. */
 const struct kd_symbol *kd_symbol_index_at(struct kd_symbol_index *ix, uint64_t addr,
 					   uint64_t *off);
+
+/* The data object whose bytes hold addr, with *off = addr - start. */
+const struct kd_symbol *kd_symbol_index_object_at(struct kd_symbol_index *ix, uint64_t addr,
+						  uint64_t *off);
 
 #endif

@@ -302,11 +302,23 @@ size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr, struct kd_srclo
 	return n;
 }
 
-const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off)
+const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off,
+				 uint64_t *size)
 {
 	const struct kd_symbol *s;
 
 	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_at(&sf->index, addr, off)))
+		return NULL;
+	if (size)
+		*size = s->size;
+	return s->name;
+}
+
+const char *kd_symfile_object_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off)
+{
+	const struct kd_symbol *s;
+
+	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_object_at(&sf->index, addr, off)))
 		return NULL;
 	return s->name;
 }

@@ -43,8 +43,13 @@ size_t kd_symfile_srclines(struct kd_symfile *sf, uint64_t addr,
 			   struct kd_srcloc *out, size_t max);
 
 /* name and offset of the text symbol containing addr (file addresses), or
+ * NULL; *size is its ELF size (0 unknown) when size is not NULL. */
+const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off,
+				 uint64_t *size);
+
+/* name and offset of the data object holding addr (file addresses), or
  * NULL. */
-const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off);
+const char *kd_symfile_object_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off);
 
 /* Contents of section `name` (e.g. ".BTF"), or -1 with err. */
 int kd_symfile_section(struct kd_symfile *sf, const char *name, const void **data, size_t *len,

@@ -4,7 +4,7 @@
 
 static int no_source(kd_err *err)
 {
-	return kd_fail(err, KD_ERR_INVALID, "void has no parts");
+	return kd_fail(err, KD_ERR_INVALID, "this type has no such parts");
 }
 
 int kd_type_info(kd_type t, struct kd_type_info *out, kd_err *err)
@@ -18,17 +18,20 @@ int kd_type_info(kd_type t, struct kd_type_info *out, kd_err *err)
 
 int kd_type_member(kd_type t, size_t i, struct kd_type_member *out, kd_err *err)
 {
-	return t.src ? t.src->ops->member(t.src, t.id, i, out, err) : no_source(err);
+	return t.src && t.src->ops->member ? t.src->ops->member(t.src, t.id, i, out, err)
+					  : no_source(err);
 }
 
 int kd_type_enumerator(kd_type t, size_t i, const char **name, int64_t *value, kd_err *err)
 {
-	return t.src ? t.src->ops->enumerator(t.src, t.id, i, name, value, err) : no_source(err);
+	return t.src && t.src->ops->enumerator ? t.src->ops->enumerator(t.src, t.id, i, name, value, err)
+					      : no_source(err);
 }
 
 int kd_type_param(kd_type t, size_t i, kd_type *out, kd_err *err)
 {
-	return t.src ? t.src->ops->param(t.src, t.id, i, out, err) : no_source(err);
+	return t.src && t.src->ops->param ? t.src->ops->param(t.src, t.id, i, out, err)
+					 : no_source(err);
 }
 
 /* Typedef chains are short; a longer one is a loop in corrupt data. */
@@ -59,6 +62,6 @@ bool kd_type_is_void(kd_type t)
 
 void kd_type_src_free(struct kd_type_src *s)
 {
-	if (s)
+	if (s && s->ops->free)
 		s->ops->free(s);
 }

@@ -72,6 +72,8 @@ struct kd_type_src_ops {
 	 * source keeps no variables). */
 	int (*var)(struct kd_type_src *s, const char *name, kd_type *type, uint64_t *addr,
 		   kd_err *err);
+	/* The function called name, as a type of kind FUNC. */
+	int (*func)(struct kd_type_src *s, const char *name, kd_type *type, kd_err *err);
 	/* The enum constant called name: its type and value. */
 	int (*enum_const)(struct kd_type_src *s, const char *name, kd_type *type, int64_t *value,
 			  kd_err *err);

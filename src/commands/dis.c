@@ -1,0 +1,134 @@
+/* dis: disassembly of the crashed kernel's own text (the bytes in the dump,
+ * so ftrace's patched NOPs and alternatives are what ran), in crash's
+ * layout: "0xADDR <func+off>:\tinsn", branch targets and RIP-relative
+ * operands named, -l's "FILE: LINE" before each new source line. The text
+ * is libopcodes', the decoder objdump, gdb and crash use. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "commands/command.h"
+#include "disasm/opcodes.h"
+#include "kernel/symbols.h"
+#include "kernel/value.h"
+
+#define MAX_COUNT (1 << 20)   /* instructions one dis prints at most */
+#define MAX_FUNCTION (1 << 20) /* bytes of a function read at once */
+
+static void namer(void *ctx, uint64_t addr, char *buf, size_t len)
+{
+	struct kd_sym s;
+
+	buf[0] = '\0';
+	if (kd_kernel_symbolize_data(ctx, addr, &s) != 0)
+		return;
+	if (s.off)
+		snprintf(buf, len, " <%s+%llu>", s.name, (unsigned long long)s.off);
+	else
+		snprintf(buf, len, " <%s>", s.name);
+}
+
+static void print_line_change(struct kd_cmd *c, uint64_t addr, char *last, size_t len)
+{
+	struct kd_srcline loc[1];
+	char now[1100];
+
+	if (kd_kernel_srclines(c->k, addr, loc, 1) == 0)
+		return;
+	snprintf(now, sizeof(now), "%s: %d", loc[0].file, loc[0].line);
+	if (strcmp(now, last) != 0) {
+		fprintf(c->out, "%s\n", now);
+		snprintf(last, len, "%s", now);
+	}
+}
+
+static int run_dis(struct kd_cmd *c)
+{
+	struct kd_sym fn;
+	uint64_t addr, from, to, count = 0;
+	unsigned char *buf;
+	char last[1100] = "";
+	bool whole, have_fn;
+	int rc = 0;
+
+	if (c->argc < 1 || c->argc > 2)
+		return kd_cmd_usage(c, "an address, a symbol or (EXPRESSION) is needed");
+	if (kd_cmd_address(c, c->argv[0], &addr, &whole) != 0)
+		return -1;
+	if (c->argc == 2) {
+		char *end;
+		count = strtoull(c->argv[1], &end, 0);
+		if (*end || !count || count > MAX_COUNT)
+			return kd_cmd_usage(c, "a count from 1 to %d, not %s", MAX_COUNT, c->argv[1]);
+	}
+	have_fn = kd_kernel_symbolize(c->k, addr, &fn) == 0;
+	if (!have_fn && (whole || c->opt['r'] || c->opt['f']))
+		return kd_fail(c->err, KD_ERR_LOOKUP, "0x%llx is in no function", (unsigned long long)addr);
+	from = c->opt['r'] ? fn.start : addr;
+	to = have_fn && fn.size ? fn.start + fn.size : addr + 16 * 16;
+	if (c->opt['r'])
+		to = addr + 16; /* up to and with the instruction at addr */
+	if (!count && !whole && !c->opt['r'] && !c->opt['f'])
+		count = 1;
+	if (count)
+		to = from + 16 * count; /* x86 instructions are at most 15 bytes */
+	if (to <= from || to - from > MAX_FUNCTION)
+		return kd_fail(c->err, KD_ERR_INVALID, "%llu bytes from 0x%llx: too many to disassemble",
+			       (unsigned long long)(to - from), (unsigned long long)from);
+	if (!(buf = malloc(to - from)))
+		return kd_oom(c->err);
+	size_t have = (size_t)(to - from);
+	if (kd_kernel_read(c->k, from, buf, have, c->err) != 0) {
+		/* a count may run past the last readable page: take what is there */
+		uint64_t end = (from + have - 1) & ~4095ULL;
+		while (end > from && kd_kernel_read(c->k, from, buf, end - from, NULL) != 0)
+			end -= 4096;
+		if (end <= from) {
+			free(buf);
+			return -1;
+		}
+		have = (size_t)(end - from);
+	}
+	for (uint64_t off = 0, n = 0; off < have && (!count || n < count); n++) {
+		struct kd_insn insn;
+		struct kd_sym s;
+		uint64_t at = from + off;
+
+		if (c->opt['r'] && at > addr)
+			break;
+		kd_insn_decode_named(buf, have, (size_t)off, at, KD_CODE_X86_64, namer, c->k, &insn);
+		if (insn.len <= 0) {
+			rc = kd_fail(c->err, KD_ERR_CORRUPT, "cannot decode the instruction at 0x%llx",
+				     (unsigned long long)at);
+			break;
+		}
+		if (c->opt['l'])
+			print_line_change(c, at, last, sizeof(last));
+		fprintf(c->out, "0x%llx", (unsigned long long)at);
+		if (kd_kernel_symbolize(c->k, at, &s) == 0)
+			fprintf(c->out, s.off ? " <%s+%llu>" : " <%s>", s.name, (unsigned long long)s.off);
+		/* ftrace's call site, patched to a 5-byte NOP when not traced */
+		fprintf(c->out, ":\t%s%s\n", insn.text,
+			have_fn && at == fn.start && insn.len == 5 && strncmp(insn.text, "nop", 3) == 0
+				? " [FTRACE NOP]" : "");
+		off += (uint64_t)insn.len;
+	}
+	free(buf);
+	return rc;
+}
+
+const struct kd_command kd_cmd_dis = {
+	.name = "dis",
+	.options = "lrfxd",
+	.flags = KD_CMD_MODULE_DEBUG,
+	.usage = "dis [-l] [-r | -f] ADDR | SYMBOL | (EXPR) [COUNT]",
+	.summary = "disassemble the kernel's text as it was in memory",
+	.help = "  SYMBOL  the whole function; ADDR  one instruction; COUNT  that many\n"
+		"  -r  from the function's start up to and with ADDR\n"
+		"  -f  from ADDR to the function's end\n"
+		"  -l  the source file and line before each new line of source (vmlinux, and\n"
+		"      modules whose debug info is loaded)\n"
+		"Branch targets and RIP-relative operands are named <symbol+offset>; the\n"
+		"5-byte NOP ftrace patches in at a function's start shows as [FTRACE NOP].\n",
+	.run = run_dis,
+};

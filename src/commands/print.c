@@ -1,0 +1,167 @@
+/* p (print): a C expression's value, laid out as crash (gdb) prints it:
+ * "jiffies = $1 = 4294893544", structs over several lines. A per-CPU
+ * variable takes a CPU: VAR:1, VAR:a (every CPU), VAR:0,2-3, or -c CPUS;
+ * without one, crash's table of its type and per-CPU addresses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "commands/command.h"
+#include "kernel/types.h"
+#include "kernel/value.h"
+
+/* "1", "a", "0,2-3" -> which CPUs; -1 with err when it is not a list. */
+static int cpu_list(struct kd_cmd *c, const char *spec, bool *cpus)
+{
+	int n = c->k->nr_cpus;
+
+	memset(cpus, 0, (size_t)n * sizeof(*cpus));
+	if (strcmp(spec, "a") == 0 || strcmp(spec, "all") == 0) {
+		for (int i = 0; i < n; i++)
+			cpus[i] = true;
+		return 0;
+	}
+	for (const char *p = spec; *p;) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+		if (end == p)
+			return kd_cmd_usage(c, "%s is not a CPU list", spec);
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (end == p)
+				return kd_cmd_usage(c, "%s is not a CPU list", spec);
+		}
+		if (a < 0 || b < a || b >= n)
+			return kd_fail(c->err, KD_ERR_INVALID, "CPU %ld..%ld: this kernel has CPUs 0..%d", a,
+				       b, n - 1);
+		for (long i = a; i <= b; i++)
+			cpus[i] = true;
+		p = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return kd_cmd_usage(c, "%s is not a CPU list", spec);
+	}
+	return 0;
+}
+
+/* The value is formatted whole before anything is printed: a value that
+ * cannot be read prints nothing and takes no $N, as in gdb. */
+static int print_one(struct kd_cmd *c, const struct kd_value *v, const struct kd_print_opts *o)
+{
+	struct kd_type_info ti;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	kd_type r;
+	int rc;
+
+	if (!(mem = open_memstream(&text, &len)))
+		return kd_oom(c->err);
+	rc = kd_value_print(c->k, v, o, 0, mem, c->err);
+	fclose(mem);
+	if (rc != 0) {
+		free(text);
+		return -1;
+	}
+	if (v->name[0] && v->cpu >= 0)
+		fprintf(c->out, "per_cpu(%s, %d) = ", v->name, v->cpu);
+	else if (v->name[0])
+		fprintf(c->out, "%s = ", v->name);
+	fprintf(c->out, "$%d = ", ++c->s->values);
+	/* crash starts an array of numbers on a line of its own */
+	if (kd_type_resolve(v->type, &r, NULL) == 0 && kd_type_info(r, &ti, NULL) == 0 &&
+	    ti.kind == KD_TYPE_ARRAY && ti.count && v->lvalue) {
+		struct kd_type_info ei;
+		kd_type er;
+		if (kd_type_resolve(ti.target, &er, NULL) == 0 && kd_type_info(er, &ei, NULL) == 0 &&
+		    !(ei.kind == KD_TYPE_INT && ei.is_char))
+			fputs("\n ", c->out);
+	}
+	fprintf(c->out, "%s\n", text);
+	free(text);
+	return 0;
+}
+
+/* crash's answer for a per-CPU variable named without a CPU. */
+static int percpu_table(struct kd_cmd *c, const struct kd_value *v)
+{
+	char decl[1024];
+
+	if (kd_type_format(v->type, v->name, decl, sizeof(decl), c->err) != 0)
+		return -1;
+	fprintf(c->out, "PER-CPU DATA TYPE:\n  %s;\nPER-CPU ADDRESSES:\n", decl);
+	for (int cpu = 0; cpu < c->k->nr_cpus; cpu++)
+		fprintf(c->out, "  [%d]: %llx\n", cpu,
+			(unsigned long long)(v->addr + c->k->per_cpu_offset[cpu]));
+	return 0;
+}
+
+static int run_p(struct kd_cmd *c)
+{
+	struct kd_print_opts o = { .hex = c->opt['x'] && !c->opt['d'], .top = true };
+	const char *spec = c->optarg['c'];
+	char expr[4096] = "", *colon;
+	struct kd_value v;
+	bool *cpus;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!c->argc)
+		return kd_cmd_usage(c, "an expression is needed");
+	for (int i = 0; i < c->argc; i++)
+		n += (size_t)snprintf(expr + n, n < sizeof(expr) ? sizeof(expr) - n : 0, "%s%s",
+				      i ? " " : "", c->argv[i]);
+	if (n >= sizeof(expr))
+		return kd_cmd_usage(c, "an expression of more than %zu characters", sizeof(expr) - 1);
+	/* SYMBOL:CPUSPEC */
+	if ((colon = strrchr(expr, ':')) && !spec) {
+		*colon = '\0';
+		spec = colon + 1;
+	}
+	if (!spec) {
+		if (kd_expr_eval(c->k, expr, -1, &v, c->err) != 0)
+			return -1;
+		if (v.name[0] && kd_value_is_percpu(&v))
+			return percpu_table(c, &v);
+		return print_one(c, &v, &o);
+	}
+	if (!(cpus = calloc((size_t)c->k->nr_cpus, sizeof(*cpus))))
+		return kd_oom(c->err);
+	if (cpu_list(c, spec, cpus) != 0) {
+		free(cpus);
+		return -1;
+	}
+	for (int cpu = 0; cpu < c->k->nr_cpus && rc == 0; cpu++) {
+		if (!cpus[cpu])
+			continue;
+		if (kd_expr_eval(c->k, expr, cpu, &v, c->err) != 0) {
+			rc = -1;
+			break;
+		}
+		if (v.cpu < 0) {
+			kd_cmd_warn(c, "%s is not per-CPU: the CPU is ignored", expr);
+			rc = print_one(c, &v, &o);
+			break;
+		}
+		rc = print_one(c, &v, &o);
+	}
+	free(cpus);
+	return rc;
+}
+
+const struct kd_command kd_cmd_p = {
+	.name = "p",
+	.options = "xdc:",
+	.flags = KD_CMD_MODULE_DEBUG,
+	.usage = "p [-x|-d] [-c CPUS] EXPRESSION | SYMBOL[:CPUS]",
+	.summary = "print the value of an expression",
+	.help = "  EXPRESSION is C: variables of vmlinux and of modules whose debug info is\n"
+		"  loaded (static ones too), enum constants, numbers, . -> [i] * &, casts\n"
+		"  such as (struct task_struct *)0xffff..., arithmetic and comparisons,\n"
+		"  sizeof(TYPE), offsetof(TYPE, member).\n"
+		"  -x  integers in hex          -d  integers in decimal (the default)\n"
+		"  -c CPUS, or SYMBOL:CPUS  a per-CPU variable on those CPUs: 1, a (all),\n"
+		"      0,2-3; a per-CPU variable without CPUs prints its type and addresses.\n"
+		"  p/x and p/d are -x and -d. Values are numbered $1, $2, ... as gdb does.\n",
+	.run = run_p,
+};

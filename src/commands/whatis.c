@@ -1,0 +1,106 @@
+/* whatis and ptype: what a symbol, an expression or a type is. whatis
+ * declares a variable ("volatile unsigned long jiffies;") and prints a
+ * struct's definition; ptype prints "type = ..." with structs expanded,
+ * as gdb does. */
+#include <string.h>
+
+#include "base/err.h"
+#include "commands/command.h"
+#include "kernel/types.h"
+#include "kernel/value.h"
+
+static int joined(struct kd_cmd *c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (!c->argc)
+		return kd_cmd_usage(c, "a symbol, an expression or a type is needed");
+	for (int i = 0; i < c->argc; i++)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", i ? " " : "", c->argv[i]);
+	return n < len ? 0 : kd_cmd_usage(c, "more than %zu characters", len - 1);
+}
+
+/* The text as a type ("struct x", "int", a typedef), else as an
+ * expression's type. */
+static int type_of(struct kd_cmd *c, const char *text, kd_type *t, struct kd_value *v, bool *is_type)
+{
+	kd_err why;
+
+	*is_type = kd_types_find(c->k->types, text, t, NULL) == 0;
+	if (*is_type)
+		return 0;
+	if (kd_expr_eval(c->k, text, -1, v, &why) != 0) {
+		*c->err = why;
+		return -1;
+	}
+	*t = v->type;
+	return 0;
+}
+
+static bool is_aggregate(kd_type t)
+{
+	struct kd_type_info ti;
+	kd_type r;
+
+	return kd_type_resolve(t, &r, NULL) == 0 && kd_type_info(r, &ti, NULL) == 0 &&
+	       (ti.kind == KD_TYPE_STRUCT || ti.kind == KD_TYPE_UNION || ti.kind == KD_TYPE_ENUM);
+}
+
+/* whatis (ptype false) and ptype (true): the same lookup, gdb's two
+ * ways of saying what was found. */
+static int describe(struct kd_cmd *c, bool ptype)
+{
+	char text[1024], decl[1024];
+	struct kd_type_info ti;
+	struct kd_value v;
+	bool is_type;
+	kd_type t;
+
+	if (joined(c, text, sizeof(text)) != 0 || type_of(c, text, &t, &v, &is_type) != 0)
+		return -1;
+	if (is_aggregate(t) && (ptype || is_type)) {
+		if (ptype)
+			fputs("type = ", c->out);
+		if (kd_type_print_body(c->out, t, 0, false, 0, c->err) != 0 ||
+		    kd_type_info(t, &ti, c->err) != 0)
+			return -1;
+		if (ptype)
+			fputc('\n', c->out);
+		else
+			fprintf(c->out, "\nSIZE: %llu\n", (unsigned long long)ti.size);
+		return 0;
+	}
+	if (kd_type_format(t, !ptype && !is_type ? v.name : NULL, decl, sizeof(decl), c->err) != 0)
+		return -1;
+	if (!ptype && !is_type && v.name[0])
+		fprintf(c->out, "%s;\n", decl);
+	else
+		fprintf(c->out, "type = %s\n", decl);
+	return 0;
+}
+
+static int run_whatis(struct kd_cmd *c)
+{
+	return describe(c, false);
+}
+
+static int run_ptype(struct kd_cmd *c)
+{
+	return describe(c, true);
+}
+
+const struct kd_command kd_cmd_whatis = {
+	.name = "whatis",
+	.flags = KD_CMD_MODULE_DEBUG,
+	.usage = "whatis SYMBOL | EXPRESSION | TYPE",
+	.summary = "the declaration of a symbol, or the definition of a type",
+	.run = run_whatis,
+};
+
+const struct kd_command kd_cmd_ptype = {
+	.name = "ptype",
+	.flags = KD_CMD_MODULE_DEBUG,
+	.usage = "ptype SYMBOL | EXPRESSION | TYPE",
+	.summary = "the type of an expression, structures expanded (gdb's ptype)",
+	.run = run_ptype,
+};
