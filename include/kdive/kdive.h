@@ -86,6 +86,10 @@ struct kd_session_opts {
 	/* Root of the standard debug-info places (/usr/lib/debug/lib/modules/R,
 	 * /lib/modules/R): another machine's files mounted here. NULL: "/". */
 	const char *sysroot;
+	/* Kernel source trees for `l` and `dis -s`, searched before the
+	 * distribution's source package. */
+	const char *const *source_dirs;
+	size_t n_source_dirs;
 	/* Warnings (debug info found but unusable, ...), one line each,
 	 * "kdive: " first; never mixed into a command's output. NULL: none. */
 	FILE *diag;

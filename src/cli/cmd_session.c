@@ -16,13 +16,16 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive [--modules DIR]... [--sysroot DIR] [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
+	fputs("usage: kdive [--modules DIR]... [--source DIR]... [--sysroot DIR] [-c 'CMD; CMD'] [-i FILE]\n"
+	      "             VMLINUX VMCORE\n"
 	      "Opens a kdump vmcore (any makedumpfile format, or a QEMU dump) with the\n"
 	      "crashed kernel's debug vmlinux, in either order, and runs crash-style\n"
 	      "commands: type `help` at the prompt.\n"
 	      "  --modules DIR  look for module .ko files with debug info below DIR first\n"
+	      "  --source DIR   kernel (or module) source tree for `l` and `dis -s`, before\n"
+	      "                 the distribution's package (/usr/src/linux-source-X.Y.tar.xz)\n"
 	      "  --sysroot DIR  look for the standard ones (/usr/lib/debug/lib/modules/R,\n"
-	      "                 /lib/modules/R) below DIR: another machine's files\n",
+	      "                 /lib/modules/R, /usr/src) below DIR: another machine's files\n",
 	      out);
 }
 
@@ -162,10 +165,12 @@ int cmd_session(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "modules", required_argument, NULL, 'm' },
 		{ "sysroot", required_argument, NULL, 'r' },
+		{ "source", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **dirs = calloc((size_t)argc + 1, sizeof(*dirs));
+	const char **srcs = calloc((size_t)argc + 1, sizeof(*srcs));
 	struct kd_session_opts opts = { .diag = stderr, .sysroot = cli_sysroot };
 	char *cmds = NULL;
 	const char *script = NULL;
@@ -173,26 +178,33 @@ int cmd_session(int argc, char **argv)
 	kd_err err = { "" };
 	int c, failures = 0;
 
-	if (!dirs)
+	if (!dirs || !srcs) {
+		free(dirs);
+		free(srcs);
 		return 1;
-	while ((c = getopt_long(argc, argv, "c:i:m:r:h", longopts, NULL)) != -1) {
+	}
+	while ((c = getopt_long(argc, argv, "c:i:m:r:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cmds = optarg; break;
 		case 'i': script = optarg; break;
 		case 'm': dirs[opts.n_module_dirs++] = optarg; break;
 		case 'r': opts.sysroot = optarg; break;
-		case 'h': usage(stdout); free(dirs); return 0;
-		default: usage(stderr); free(dirs); return 2;
+		case 's': srcs[opts.n_source_dirs++] = optarg; break;
+		case 'h': usage(stdout); free(dirs); free(srcs); return 0;
+		default: usage(stderr); free(dirs); free(srcs); return 2;
 		}
 	}
 	if (argc - optind != 2) {
 		usage(stderr);
 		free(dirs);
+		free(srcs);
 		return 2;
 	}
 	opts.module_dirs = dirs;
+	opts.source_dirs = srcs;
 	s = kd_session_open(argv[optind], argv[optind + 1], &opts, &err);
 	free(dirs);
+	free(srcs);
 	if (!s) {
 		fprintf(stderr, "kdive: %s\n", err.msg);
 		return 1;

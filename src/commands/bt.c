@@ -203,16 +203,21 @@ static void print_stack_end(struct printer *p, const struct kd_frame *f)
 
 /* One task: header, frames, and the reason when the walk stopped early.
  * Returns -1 with err when the walk could not start or stopped early. */
-static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, const struct bt_opts *o,
-			 bool newline, kd_err *err)
+static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, int index, kd_err *err)
 {
+	const struct bt_opts opts = { c->opt['l'], c->opt['f'], c->opt['s'], c->opt['x'], c->opt['o'] };
+	const struct bt_opts *o = &opts;
 	struct kd_backtrace bt = { 0 };
 	struct printer p = { c->k, o, c->out, 0, 0, { 0 } };
 	int rc;
 
-	if (newline)
+	if (index > 0)
 		fputc('\n', c->out);
 	kd_print_task_header(c->out, t, 0);
+	if (t->unreadable)
+		kd_cmd_warn(c, "CPU %d's task_struct at 0x%llx is not in the dump (a page makedumpfile "
+			    "excluded): its pid and command are unknown; its stack is unwound from the "
+			    "CPU's saved registers", t->cpu, (unsigned long long)t->addr);
 	rc = kd_backtrace_task(c->u, t, o->no_orc ? KD_BT_NO_ORC : 0, &bt, err);
 	for (size_t i = 0; rc == 0 && i < bt.n; i++) {
 		const struct kd_frame *f = &bt.frames[i];
@@ -242,21 +247,20 @@ static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, const struct
 
 /* -a: the task each CPU was running; one CPU's failure is said in its
  * place, as crash does, and the others go on. */
-static int all_cpus(struct kd_cmd *c, const struct bt_opts *o)
+static int all_cpus(struct kd_cmd *c)
 {
 	int failed = 0, shown = 0;
 	kd_err one;
 
 	for (int cpu = 0; cpu < c->k->nr_cpus; cpu++) {
 		struct kd_task t;
-		uint64_t addr;
 
-		if (kd_cpu_curr(c->k, cpu, &addr, &one) != 0 || kd_task_read(c->k, addr, &t, &one) != 0) {
+		if (kd_cpu_task(c->k, cpu, &t, &one) != 0) {
 			fprintf(c->out, "%sCPU: %d  bt: %s\n", shown++ ? "\n" : "", cpu, one.msg);
 			failed++;
 			continue;
 		}
-		if (backtrace_one(c, &t, o, shown++ > 0, &one) != 0) {
+		if (backtrace_one(c, &t, shown++, &one) != 0) {
 			fprintf(c->out, "    bt: %s\n", one.msg);
 			failed++;
 		}
@@ -269,32 +273,11 @@ static int all_cpus(struct kd_cmd *c, const struct bt_opts *o)
 
 static int run_bt(struct kd_cmd *c)
 {
-	struct bt_opts o = { c->opt['l'], c->opt['f'], c->opt['s'], c->opt['x'], c->opt['o'] };
-	int rc = 0, shown = 0;
-
 	if (c->opt['a'] && c->argc)
 		return kd_cmd_usage(c, "-a takes no PID or task");
 	if (c->opt['a'])
-		return all_cpus(c, &o);
-	if (c->argc == 0) {
-		struct kd_task t;
-		int cpu;
-
-		if (kd_panic_task(c->k, &t, &cpu, c->err) != 0)
-			return kd_wrap(c->err, "no panic task (try bt -a or bt PID)");
-		return backtrace_one(c, &t, &o, false, c->err);
-	}
-	for (int i = 0; i < c->argc; i++) {
-		struct kd_task t;
-		kd_err one;
-
-		if (kd_cmd_task_arg(c->k, c->argv[i], &t, &one) != 0 ||
-		    backtrace_one(c, &t, &o, shown++ > 0, &one) != 0) {
-			*c->err = one;
-			rc = -1;
-		}
-	}
-	return rc;
+		return all_cpus(c);
+	return kd_cmd_each_task(c, backtrace_one);
 }
 
 const struct kd_command kd_cmd_bt = {

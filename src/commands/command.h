@@ -21,12 +21,16 @@ struct kd_session {
 	FILE *diag;
 	struct kd_unwinder *unwinder; /* built on first use, shared by every command */
 	int values;                   /* gdb's value history: the last $N printed */
+	char list_file[1024];         /* `l` without an argument goes on from here */
+	int list_next;
+	uint64_t context;             /* `set PID`: the task commands default to (0: the panic task) */
 };
 
 /* What a command needs before it runs (kd_command.flags). */
 enum {
 	KD_CMD_UNWINDER = 1 << 0,   /* cmd->u: the session's unwinder */
 	KD_CMD_MODULE_DEBUG = 1 << 1, /* module debug info searched for first (frames' lines) */
+	KD_CMD_RAW_ARGS = 1 << 2,   /* no option parsing: argv holds every word after the name */
 };
 
 /* One run of a command. */
@@ -61,6 +65,11 @@ extern const struct kd_command *const kd_commands[];
 
 const struct kd_command *kd_command_find(const char *name);
 
+/* Runs another command (argv[0] its name) with c's streams: how foreach
+ * hands its tasks to bt, files, task or ps. Errors are the command's own,
+ * without its name. */
+int kd_cmd_run(struct kd_cmd *c, int argc, char **argv);
+
 /* A warning on the diagnostics stream: "kdive: NAME: ...". */
 void kd_cmd_warn(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -76,8 +85,26 @@ void kd_print_task_header(FILE *out, const struct kd_task *t, int indent);
  * address when it names a variable, else its value. */
 int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symbol);
 
+/* Lines first..last of a source file as DWARF names it (gdb's "LINE\tTEXT";
+ * with mark > 0, crash's dis -s: "* LINE  TEXT" on that line). Returns the
+ * last line printed, or -1 with err naming where the file was looked for. */
+int kd_cmd_print_source(struct kd_cmd *c, const char *file, int first, int last, int mark);
+
+/* crash's CPU list: "1", "a" (all), "0,2-3" -> cpus[0 .. nr_cpus). */
+int kd_cmd_cpu_list(struct kd_cmd *c, const char *spec, bool *cpus);
+
 /* crash's rule for a task argument: decimal is a PID, anything else a
  * task_struct address in hex. */
 int kd_cmd_task_arg(struct kd_kernel *k, const char *arg, struct kd_task *t, kd_err *err);
+
+/* The task commands act on when none is named: the one `set PID` chose,
+ * else the panic task. */
+int kd_cmd_context(struct kd_cmd *c, struct kd_task *t, int *cpu);
+
+/* Runs fn for each task the operands name (PID | TASK), or for the
+ * context task (kd_cmd_context) when there are none; index counts the tasks shown, for separators.
+ * A task that fails does not stop the others; the last error is returned. */
+typedef int (*kd_cmd_task_fn)(struct kd_cmd *c, const struct kd_task *t, int index, kd_err *err);
+int kd_cmd_each_task(struct kd_cmd *c, kd_cmd_task_fn fn);
 
 #endif

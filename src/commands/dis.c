@@ -42,6 +42,33 @@ static void print_line_change(struct kd_cmd *c, uint64_t addr, char *last, size_
 	}
 }
 
+/* -s: crash's source view: FILE, LINE, then the source with that line
+ * marked "*": ten lines around ADDR, or a whole function's lines. */
+static int show_source(struct kd_cmd *c, uint64_t addr, const struct kd_sym *fn, bool whole)
+{
+	struct kd_srcline loc[1], at[1];
+	int first, last;
+
+	if (kd_kernel_srclines(c->k, addr, loc, 1) == 0)
+		return kd_fail(c->err, KD_ERR_LOOKUP, "no line information for 0x%llx (a module's needs "
+			       "its debug info: mod -s MODULE FILE)", (unsigned long long)addr);
+	first = loc[0].line - 5;
+	last = loc[0].line + 4;
+	if (whole && fn->size <= MAX_FUNCTION) {
+		/* the lines the function's own code came from, in its file */
+		first = last = loc[0].line;
+		for (uint64_t a = fn->start; a < fn->start + fn->size; a++)
+			if (kd_kernel_srclines(c->k, a, at, 1) && strcmp(at[0].file, loc[0].file) == 0) {
+				if (at[0].line < first)
+					first = at[0].line;
+				if (at[0].line > last)
+					last = at[0].line;
+			}
+	}
+	fprintf(c->out, "FILE: %s\nLINE: %d\n\n", loc[0].file, loc[0].line);
+	return kd_cmd_print_source(c, loc[0].file, first, last, loc[0].line) < 0 ? -1 : 0;
+}
+
 static int run_dis(struct kd_cmd *c)
 {
 	struct kd_sym fn;
@@ -62,6 +89,8 @@ static int run_dis(struct kd_cmd *c)
 			return kd_cmd_usage(c, "a count from 1 to %d, not %s", MAX_COUNT, c->argv[1]);
 	}
 	have_fn = kd_kernel_symbolize(c->k, addr, &fn) == 0;
+	if (c->opt['s'])
+		return show_source(c, addr, &fn, whole && have_fn);
 	if (!have_fn && (whole || c->opt['r'] || c->opt['f']))
 		return kd_fail(c->err, KD_ERR_LOOKUP, "0x%llx is in no function", (unsigned long long)addr);
 	from = c->opt['r'] ? fn.start : addr;
@@ -119,15 +148,17 @@ static int run_dis(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_dis = {
 	.name = "dis",
-	.options = "lrfxd",
+	.options = "lrfsxd",
 	.flags = KD_CMD_MODULE_DEBUG,
-	.usage = "dis [-l] [-r | -f] ADDR | SYMBOL | (EXPR) [COUNT]",
+	.usage = "dis [-l] [-r | -f] [-s] ADDR | SYMBOL | (EXPR) [COUNT]",
 	.summary = "disassemble the kernel's text as it was in memory",
 	.help = "  SYMBOL  the whole function; ADDR  one instruction; COUNT  that many\n"
 		"  -r  from the function's start up to and with ADDR\n"
 		"  -f  from ADDR to the function's end\n"
 		"  -l  the source file and line before each new line of source (vmlinux, and\n"
 		"      modules whose debug info is loaded)\n"
+		"  -s  the source instead: FILE, LINE, and the lines around ADDR (a SYMBOL's\n"
+		"      whole function) with ADDR's line marked \"*\" (sources: `help l`)\n"
 		"Branch targets and RIP-relative operands are named <symbol+offset>; the\n"
 		"5-byte NOP ftrace patches in at a function's start shows as [FTRACE NOP].\n",
 	.run = run_dis,

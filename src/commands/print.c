@@ -10,40 +10,6 @@
 #include "kernel/types.h"
 #include "kernel/value.h"
 
-/* "1", "a", "0,2-3" -> which CPUs; -1 with err when it is not a list. */
-static int cpu_list(struct kd_cmd *c, const char *spec, bool *cpus)
-{
-	int n = c->k->nr_cpus;
-
-	memset(cpus, 0, (size_t)n * sizeof(*cpus));
-	if (strcmp(spec, "a") == 0 || strcmp(spec, "all") == 0) {
-		for (int i = 0; i < n; i++)
-			cpus[i] = true;
-		return 0;
-	}
-	for (const char *p = spec; *p;) {
-		char *end;
-		long a = strtol(p, &end, 10), b = a;
-		if (end == p)
-			return kd_cmd_usage(c, "%s is not a CPU list", spec);
-		if (*end == '-') {
-			p = end + 1;
-			b = strtol(p, &end, 10);
-			if (end == p)
-				return kd_cmd_usage(c, "%s is not a CPU list", spec);
-		}
-		if (a < 0 || b < a || b >= n)
-			return kd_fail(c->err, KD_ERR_INVALID, "CPU %ld..%ld: this kernel has CPUs 0..%d", a,
-				       b, n - 1);
-		for (long i = a; i <= b; i++)
-			cpus[i] = true;
-		p = *end == ',' ? end + 1 : end;
-		if (*end && *end != ',')
-			return kd_cmd_usage(c, "%s is not a CPU list", spec);
-	}
-	return 0;
-}
-
 /* The value is formatted whole before anything is printed: a value that
  * cannot be read prints nothing and takes no $N, as in gdb. */
 static int print_one(struct kd_cmd *c, const struct kd_value *v, const struct kd_print_opts *o)
@@ -127,7 +93,7 @@ static int run_p(struct kd_cmd *c)
 	}
 	if (!(cpus = calloc((size_t)c->k->nr_cpus, sizeof(*cpus))))
 		return kd_oom(c->err);
-	if (cpu_list(c, spec, cpus) != 0) {
+	if (kd_cmd_cpu_list(c, spec, cpus) != 0) {
 		free(cpus);
 		return -1;
 	}

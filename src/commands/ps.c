@@ -21,25 +21,30 @@ struct ps {
 
 static int by_pid(const void *a, const void *b)
 {
-	const struct kd_task *x = ((const struct row *)a)->t, *y = ((const struct row *)b)->t;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+	return kd_task_order(((const struct row *)a)->t, ((const struct row *)b)->t);
 }
 
-static int load(struct ps *ps, struct kd_kernel *k, kd_err *err)
+static int load(struct ps *ps, struct kd_cmd *c, kd_err *err)
 {
+	struct kd_kernel *k = c->k;
 	const struct kd_task *tasks;
+	bool broke;
 	size_t n;
 
-	if (kd_tasks(k, &tasks, &n, err) != 0)
-		return -1;
+	if ((broke = kd_tasks(k, &tasks, &n, err) != 0)) {
+		if (n == 0)
+			return -1;
+		kd_cmd_warn(c, "%s; the %zu task%s it could reach %s listed", err->msg, n, n == 1 ? "" : "s",
+			    n == 1 ? "is" : "are");
+	}
 	if (!(ps->rows = calloc(n + 1, sizeof(*ps->rows))))
 		return kd_oom(err);
 	for (size_t i = 0; i < n; i++) {
 		ps->rows[i].t = &tasks[i];
-		if (kd_task_is_current(k, &tasks[i], &ps->rows[i].active, err) != 0)
+		/* in a dump already said to be broken, an unreadable runqueue
+		 * only loses the '>' marks */
+		if (kd_task_is_current(k, &tasks[i], &ps->rows[i].active, broke ? NULL : err) != 0 &&
+		    !broke)
 			return -1;
 	}
 	ps->n = n;
@@ -184,7 +189,7 @@ static int run_ps(struct kd_cmd *c)
 
 	if (c->opt['k'] && c->opt['u'])
 		return kd_cmd_usage(c, "-u and -k are mutually exclusive");
-	if (load(&ps, c->k, c->err) != 0)
+	if (load(&ps, c, c->err) != 0)
 		goto out;
 	if (!c->opt['p'] && !c->opt['c'] && !c->opt['H'])
 		fputs("      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n", c->out);

@@ -17,6 +17,15 @@ extern const struct kd_command kd_cmd_struct;
 extern const struct kd_command kd_cmd_union;
 extern const struct kd_command kd_cmd_whatis;
 extern const struct kd_command kd_cmd_ptype;
+extern const struct kd_command kd_cmd_task;
+extern const struct kd_command kd_cmd_files;
+extern const struct kd_command kd_cmd_foreach;
+extern const struct kd_command kd_cmd_list;
+extern const struct kd_command kd_cmd_kmem;
+extern const struct kd_command kd_cmd_runq;
+extern const struct kd_command kd_cmd_l;
+extern const struct kd_command kd_cmd_gdb;
+extern const struct kd_command kd_cmd_set;
 extern const struct kd_command kd_cmd_help;
 
 /* One line per command; `help` lists them in this order. */
@@ -28,7 +37,10 @@ const struct kd_command *const kd_commands[] = {
 	&kd_cmd_mod,
 	&kd_cmd_sym,
 	&kd_cmd_dis,
+	&kd_cmd_l,
+	&kd_cmd_gdb,
 	&kd_cmd_rd,
+	&kd_cmd_kmem,
 	&kd_cmd_vtop,
 	&kd_cmd_ptov,
 	&kd_cmd_p,
@@ -36,6 +48,12 @@ const struct kd_command *const kd_commands[] = {
 	&kd_cmd_union,
 	&kd_cmd_whatis,
 	&kd_cmd_ptype,
+	&kd_cmd_task,
+	&kd_cmd_files,
+	&kd_cmd_foreach,
+	&kd_cmd_runq,
+	&kd_cmd_list,
+	&kd_cmd_set,
 	&kd_cmd_help,
 	NULL,
 };

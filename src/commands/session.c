@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "commands/command.h"
 #include "kernel/modules.h"
+#include "kernel/symbols.h"
 #include "unwind/backtrace.h"
 
 /* A debug vmlinux is an ELF executable; a dump is anything else (ELF
@@ -44,6 +45,9 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 	s->diag = ko.diag;
 	if (!(s->k = kd_kernel_open(vmlinux, dump, &ko, err)))
 		goto fail;
+	for (size_t i = 0; opts && i < opts->n_source_dirs; i++)
+		if (kd_kernel_add_source_dir(s->k, opts->source_dirs[i], err) != 0)
+			goto fail;
 	for (size_t i = 0; opts && i < opts->n_module_dirs; i++)
 		if (kd_kernel_add_module_dir(s->k, opts->module_dirs[i], err) != 0)
 			goto fail;
@@ -174,6 +178,28 @@ static int provide(struct kd_cmd *c)
 	return 0;
 }
 
+/* Parses argv for its command (c->def) and runs it. */
+static int run_argv(struct kd_cmd *c, int argc, char **argv)
+{
+	if (c->def->flags & KD_CMD_RAW_ARGS) {
+		c->argc = argc - 1;
+		c->argv = argv + 1;
+	} else if (parse_options(c, argc, argv) != 0) {
+		return -1;
+	}
+	return provide(c) == 0 ? c->def->run(c) : -1;
+}
+
+int kd_cmd_run(struct kd_cmd *parent, int argc, char **argv)
+{
+	struct kd_cmd c = { .s = parent->s, .k = parent->k, .out = parent->out,
+			    .diag = parent->diag, .err = parent->err };
+
+	if (!(c.def = kd_command_find(argv[0])))
+		return kd_fail(c.err, KD_ERR_LOOKUP, "%s: no such command", argv[0]);
+	return run_argv(&c, argc, argv);
+}
+
 int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 {
 	char *copy = strdup(line), **argv = NULL;
@@ -197,8 +223,7 @@ int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 		kd_fail(err, KD_ERR_LOOKUP, "%s: no such command (try `help`)", argv[0]);
 		goto out;
 	}
-	rc = parse_options(&c, argc, argv) == 0 && provide(&c) == 0 ? c.def->run(&c) : -1;
-	if (rc != 0)
+	if ((rc = run_argv(&c, argc, argv)) != 0)
 		kd_wrap(err, "%s", c.def->name);
 out:
 	free(argv);

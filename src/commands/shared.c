@@ -3,19 +3,46 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "commands/command.h"
 #include "kernel/symbols.h"
 #include "kernel/tasks.h"
+#include "kernel/types.h"
 #include "kernel/value.h"
+
+/* crash's SYMBOL+OFFSET (decimal, or hex with 0x): a function's name
+ * is an address here, not a value as in C. */
+static bool symbol_offset(struct kd_cmd *c, const char *arg, uint64_t *addr)
+{
+	const char *op = strrchr(arg, '+');
+	char name[256], *end;
+	unsigned long long off;
+	struct kd_sym s;
+
+	if (!op && !(op = strrchr(arg, '-')))
+		return false;
+	if (op == arg || (size_t)(op - arg) >= sizeof(name))
+		return false;
+	off = strtoull(op + 1, &end, 0);
+	if (!op[1] || *end)
+		return false;
+	snprintf(name, sizeof(name), "%.*s", (int)(op - arg), arg);
+	if (kd_kernel_symbol_any(c->k, name, &s, NULL) != 0)
+		return false;
+	*addr = *op == '+' ? s.start + off : s.start - off;
+	return true;
+}
 
 int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symbol)
 {
+	struct kd_type_info ti;
 	struct kd_value v;
 	struct kd_sym s;
 	char *end;
 	bool dummy;
+	kd_type r;
 
 	if (!symbol)
 		symbol = &dummy;
@@ -29,6 +56,8 @@ int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symb
 	*addr = strtoull(arg, &end, 16);
 	if (*arg && !*end)
 		return 0;
+	if (symbol_offset(c, arg, addr))
+		return 0;
 	if (kd_expr_eval(c->k, arg, -1, &v, c->err) != 0)
 		return -1;
 	if (v.lvalue && v.name[0]) {
@@ -36,13 +65,23 @@ int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symb
 		*symbol = true;
 		return 0;
 	}
+	/* an object that is not a number (init_task.tasks): where it is */
+	if (v.lvalue && kd_type_resolve(v.type, &r, NULL) == 0 && kd_type_info(r, &ti, NULL) == 0 &&
+	    (ti.kind == KD_TYPE_STRUCT || ti.kind == KD_TYPE_UNION || ti.kind == KD_TYPE_ARRAY)) {
+		*addr = v.addr;
+		return 0;
+	}
 	return kd_value_int(c->k, &v, addr, c->err);
 }
 
 void kd_print_task_header(FILE *out, const struct kd_task *t, int indent)
 {
-	fprintf(out, "%*sPID: %-7d  TASK: %-16llx  CPU: %-3d  COMMAND: \"%s\"\n", indent, "",
-		t->pid, (unsigned long long)t->addr, t->cpu, t->comm);
+	if (t->unreadable) /* only where it is and where it ran are known */
+		fprintf(out, "%*sPID: %-7s  TASK: %-16llx  CPU: %-3d  COMMAND: \"?\"\n", indent, "", "?",
+			(unsigned long long)t->addr, t->cpu);
+	else
+		fprintf(out, "%*sPID: %-7d  TASK: %-16llx  CPU: %-3d  COMMAND: \"%s\"\n", indent, "",
+			t->pid, (unsigned long long)t->addr, t->cpu, t->comm);
 }
 
 int kd_cmd_task_arg(struct kd_kernel *k, const char *arg, struct kd_task *t, kd_err *err)
@@ -64,4 +103,105 @@ int kd_cmd_task_arg(struct kd_kernel *k, const char *arg, struct kd_task *t, kd_
 		return kd_task_by_pid(k, (int)v, t, err);
 	}
 	return kd_task_by_addr(k, v, t, err);
+}
+
+int kd_cmd_context(struct kd_cmd *c, struct kd_task *t, int *cpu)
+{
+	if (c->s->context) {
+		if (kd_task_by_addr(c->k, c->s->context, t, c->err) != 0)
+			return -1;
+		*cpu = t->cpu;
+		return 0;
+	}
+	if (kd_panic_task(c->k, t, cpu, c->err) != 0)
+		return kd_wrap(c->err, "no panic task (name one: %s PID, or set PID)", c->def->name);
+	return 0;
+}
+
+int kd_cmd_each_task(struct kd_cmd *c, kd_cmd_task_fn fn)
+{
+	int rc = 0, shown = 0;
+
+	if (c->argc == 0) {
+		struct kd_task t;
+		int cpu;
+
+		if (kd_cmd_context(c, &t, &cpu) != 0)
+			return -1;
+		return fn(c, &t, 0, c->err);
+	}
+	for (int i = 0; i < c->argc; i++) {
+		struct kd_task t;
+		kd_err one;
+
+		if (kd_cmd_task_arg(c->k, c->argv[i], &t, &one) != 0 || fn(c, &t, shown++, &one) != 0) {
+			if (rc != 0) /* the last error is returned, the ones before said */
+				kd_cmd_warn(c, "%s", c->err->msg);
+			*c->err = one;
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+int kd_cmd_cpu_list(struct kd_cmd *c, const char *spec, bool *cpus)
+{
+	int n = c->k->nr_cpus;
+
+	memset(cpus, 0, (size_t)n * sizeof(*cpus));
+	if (strcmp(spec, "a") == 0 || strcmp(spec, "all") == 0) {
+		for (int i = 0; i < n; i++)
+			cpus[i] = true;
+		return 0;
+	}
+	for (const char *p = spec; *p;) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+		if (end == p)
+			return kd_cmd_usage(c, "%s is not a CPU list", spec);
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (end == p)
+				return kd_cmd_usage(c, "%s is not a CPU list", spec);
+		}
+		if (a < 0 || b < a || b >= n)
+			return kd_fail(c->err, KD_ERR_INVALID, "CPU %ld..%ld: this kernel has CPUs 0..%d", a,
+				       b, n - 1);
+		for (long i = a; i <= b; i++)
+			cpus[i] = true;
+		p = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return kd_cmd_usage(c, "%s is not a CPU list", spec);
+	}
+	return 0;
+}
+
+int kd_cmd_print_source(struct kd_cmd *c, const char *file, int first, int last, int mark)
+{
+	const char *text, *from, *p;
+	size_t len;
+	int line = 1, shown = -1;
+
+	if (kd_kernel_source(c->k, file, &text, &len, &from, c->err) != 0)
+		return -1;
+	if (first < 1)
+		first = 1;
+	for (p = text; p < text + len && line <= last; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+		int n = (int)((nl ? nl : text + len) - p);
+
+		if (line >= first) {
+			if (mark > 0)
+				fprintf(c->out, "%c %5d  %.*s\n", line == mark ? '*' : ' ', line, n, p);
+			else
+				fprintf(c->out, "%d\t%.*s\n", line, n, p);
+			shown = line;
+		}
+		p = nl ? nl + 1 : text + len;
+	}
+	if (shown < 0)
+		return kd_fail(c->err, KD_ERR_INVALID, "line %d is past the end of %s (%d lines)", first,
+			       from, line - 1);
+	return shown;
 }

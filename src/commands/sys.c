@@ -99,10 +99,14 @@ static void print_tasks(struct sys *s)
 	size_t n;
 	kd_err e;
 
-	if (kd_tasks(s->k, &tasks, &n, &e) != 0)
-		fprintf(s->out, "       TASKS: %s\n", unknown(s, &e));
-	else
+	if (kd_tasks(s->k, &tasks, &n, &e) == 0)
 		fprintf(s->out, "       TASKS: %zu\n", n);
+	else if (n == 0)
+		fprintf(s->out, "       TASKS: %s\n", unknown(s, &e));
+	else {
+		unknown(s, &e); /* a broken list: the command says why it is not all */
+		fprintf(s->out, "       TASKS: %zu (or more)\n", n);
+	}
 }
 
 static void print_uts(struct sys *s)
@@ -176,6 +180,12 @@ static void print_context(struct sys *s, const char *msg)
 
 	if (kd_panic_task(s->k, &t, &cpu, &e) != 0) {
 		fprintf(s->out, "     WARNING: panic task not found (%s)\n", e.msg);
+		return;
+	}
+	if (t.unreadable) {
+		fprintf(s->out, "         PID: ?\n     COMMAND: ?\n        TASK: %llx  (its task_struct is "
+			"not in the dump)\n         CPU: %d\n       STATE: ? (%s)\n",
+			(unsigned long long)t.addr, cpu, strstr(msg, "SysRq :") ? "SYSRQ" : "PANIC");
 		return;
 	}
 	kd_task_state_long(&t, state, sizeof(state));

@@ -456,7 +456,7 @@ static int offset_of(struct parser *ps, struct kd_value *out)
 		return -1;
 	snprintf(tname, sizeof(tname), "%s%s", ti.kind == KD_TYPE_UNION ? "union " :
 					       ti.kind == KD_TYPE_STRUCT ? "struct " : "", ti.name);
-	if (kd_types_member(types(ps), tname, path, &m, ps->err) != 0 ||
+	if (kd_type_member_path(t, tname, path, &m, ps->err) != 0 ||
 	    kd_types_int(types(ps), 8, false, &ul, ps->err) != 0)
 		return -1;
 	*out = rvalue(ul, m.offset);
@@ -529,7 +529,10 @@ static int member(struct parser *ps, struct kd_value *base, const char *name)
 							tm.bit_size, tm.type };
 				goto found;
 			}
-		return kd_fail(ps->err, KD_ERR_LOOKUP, "there is no member named %s in %s", name, tname);
+		char hint[512];
+		kd_type_member_hint(r, name, hint, sizeof(hint));
+		return kd_fail(ps->err, KD_ERR_LOOKUP, "there is no member named %s in %s%s", name, tname,
+			       hint);
 	}
 found:
 	base->addr += m.offset;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "source/source.h"
 #include "symbols/kernel_id.h"
 #include "dump/dump.h"
 #include "kernel/kaslr.h"
@@ -26,6 +27,7 @@ void kd_kernel_close(struct kd_kernel *k)
 	kd_tasks_free(k->tasks);
 	kd_task_mem_cache_free(k->task_mem);
 	kd_module_finder_free(k->finder);
+	kd_sources_free(k->sources);
 	kd_types_free(k->types);
 	kd_vmem_free(k->vm);
 	kd_symbolizer_free(k->sz);

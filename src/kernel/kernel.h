@@ -57,6 +57,7 @@ struct kd_kernel {
 	struct kd_module_finder *finder;
 	char *sysroot;
 	FILE *diag;
+	struct kd_sources *sources; /* source files for `l`: kernel/symbols.h */
 };
 
 struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,

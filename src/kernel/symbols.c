@@ -5,6 +5,8 @@
 
 #include "base/err.h"
 #include "kernel/modules.h"
+#include "source/source.h"
+#include "symbols/debuginfo_find.h"
 #include "symbols/symbolizer.h"
 
 static bool in(const struct kd_addr_range *r, uint64_t a)
@@ -159,4 +161,31 @@ int kd_kernel_symbols_named(struct kd_kernel *k, const char *name, kd_sym_cb cb,
 		}
 	}
 	return 0;
+}
+
+/* The source search, made on first need (it knows the release only now). */
+static struct kd_sources *sources(struct kd_kernel *k, kd_err *err)
+{
+	char cache[4096];
+
+	if (!k->sources) {
+		kd_cache_dir(cache, sizeof(cache), "src");
+		k->sources = kd_sources_new(k->release, k->sysroot, cache, k->diag, err);
+	}
+	return k->sources;
+}
+
+int kd_kernel_source(struct kd_kernel *k, const char *file, const char **text, size_t *len,
+		     const char **from, kd_err *err)
+{
+	struct kd_sources *s = sources(k, err);
+
+	return s ? kd_sources_read(s, file, text, len, from, err) : -1;
+}
+
+int kd_kernel_add_source_dir(struct kd_kernel *k, const char *dir, kd_err *err)
+{
+	struct kd_sources *s = sources(k, err);
+
+	return s ? kd_sources_add_dir(s, dir, err) : -1;
 }

@@ -54,6 +54,14 @@ struct kd_srcline {
  * number of entries; 0 when there is no line information. */
 size_t kd_kernel_srclines(struct kd_kernel *k, uint64_t addr, struct kd_srcline *out, size_t max);
 
+/* The text of a source file as DWARF names it (kd_srcline.file), from
+ * the directories added, the path itself, or the distribution's kernel
+ * source package (source/source.h); owned by k. -1 with err saying where
+ * it looked and which package has the sources. */
+int kd_kernel_source(struct kd_kernel *k, const char *file, const char **text, size_t *len,
+		     const char **from, kd_err *err);
+int kd_kernel_add_source_dir(struct kd_kernel *k, const char *dir, kd_err *err);
+
 /* The first symbol called name: vmlinux's, else a module's. 0, or -1 with
  * err. */
 int kd_kernel_symbol_any(struct kd_kernel *k, const char *name, struct kd_sym *out, kd_err *err);

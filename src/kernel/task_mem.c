@@ -71,7 +71,8 @@ static int read_groups(struct kd_kernel *k, struct kd_task_mem_cache *c, kd_err 
 
 	if (off < 0)
 		return 0;
-	if (kd_tasks(k, &tasks, &n, err) != 0)
+	/* a broken task list: the threads it could reach */
+	if (kd_tasks(k, &tasks, &n, err) != 0 && n == 0)
 		return -1;
 	if (!(c->groups = calloc(n + 1, sizeof(*c->groups))))
 		return kd_oom(err);

@@ -43,21 +43,25 @@ void kd_tasks_free(struct kd_tasks *ts)
 	free(ts);
 }
 
+/* Member `name` of the task_struct, or `old` on kernels without it. */
+static int read_either(struct kd_kernel *k, uint64_t addr, const char *name, const char *old,
+		       uint64_t *v, kd_err *err)
+{
+	return kd_kernel_member(k, addr, "task_struct",
+				kd_kernel_offsetof(k, "task_struct", name, NULL) >= 0 ? name : old, v, err);
+}
+
 /* Older kernels name the state field "state", 5.14+ "__state". */
 static int read_state(struct kd_kernel *k, uint64_t addr, uint64_t *v, kd_err *err)
 {
-	if (kd_kernel_member(k, addr, "task_struct", "__state", v, NULL) == 0)
-		return 0;
-	return kd_kernel_member(k, addr, "task_struct", "state", v, err);
+	return read_either(k, addr, "__state", "state", v, err);
 }
 
 /* CONFIG_THREAD_INFO_IN_TASK keeps the CPU in thread_info (5.16+) or in
  * task_struct.cpu (before). */
 static int read_cpu(struct kd_kernel *k, uint64_t addr, uint64_t *v, kd_err *err)
 {
-	if (kd_kernel_member(k, addr, "task_struct", "thread_info.cpu", v, NULL) == 0)
-		return 0;
-	return kd_kernel_member(k, addr, "task_struct", "cpu", v, err);
+	return read_either(k, addr, "thread_info.cpu", "cpu", v, err);
 }
 
 int kd_task_read(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *err)
@@ -92,29 +96,94 @@ int kd_task_read(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *
 /* --- reading the list ------------------------------------------------ */
 
 /* Walks a circular list_head from head, giving each entry's container.
- * Bounded, so a corrupted list cannot loop forever. */
+ * Bounded, so a corrupted list cannot loop forever. Where an entry cannot
+ * be read (a page the dump lacks), the entries after it are found from the
+ * other end through the prev pointers, and the first error is returned
+ * after every entry that could be reached was given. */
 #define KD_MAX_TASKS (1 << 22)
+
+/* The entries reachable backwards from head, up to (not including) stop:
+ * their list_heads in forward order. */
+static size_t walk_back(struct kd_kernel *k, uint64_t head, uint64_t stop, uint64_t **out)
+{
+	uint64_t pos, *v = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (kd_kernel_read_u64(k, head + 8, &pos, NULL) != 0)
+		return 0;
+	while (pos != head && pos != stop && n < KD_MAX_TASKS) {
+		if (n == cap) {
+			uint64_t *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n++] = pos;
+		if (kd_kernel_read_u64(k, pos + 8, &pos, NULL) != 0)
+			break; /* a second gap: what lies between is lost */
+	}
+	for (size_t i = 0; i < n / 2; i++) {
+		uint64_t t = v[i];
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+	*out = v;
+	return n;
+}
+
+/* fn and the walk report into the same err: the first failure is kept;
+ * true when it is out of memory, which ends the walk. */
+static bool note_failure(kd_err *err, kd_err *first, bool *failed)
+{
+	if (err && err->code == KD_ERR_NOMEM)
+		return true;
+	if (!*failed && err)
+		*first = *err;
+	*failed = true;
+	return false;
+}
 
 static int walk_list(struct kd_kernel *k, uint64_t head, int64_t member_off,
 		     int (*fn)(struct kd_kernel *, uint64_t, void *), void *arg, kd_err *err)
 {
-	uint64_t pos;
+	bool failed = false, oom = false;
+	uint64_t pos, next, *rest;
+	kd_err first = { 0 };
+	size_t nrest;
 	long n = 0;
 
 	if (kd_kernel_read_u64(k, head, &pos, err) != 0)
 		return -1;
-	while (pos != head) {
-		int rc;
-
+	while (pos != head && !oom) {
 		if (++n > KD_MAX_TASKS)
 			return kd_fail(err, KD_ERR_CORRUPT, "list at 0x%llx does not end: corrupted?",
 				       (unsigned long long)head);
-		if ((rc = fn(k, pos - (uint64_t)member_off, arg)) != 0)
-			return rc;
-		if (kd_kernel_read_u64(k, pos, &pos, err) != 0)
-			return kd_wrap(err, "list at 0x%llx broke", (unsigned long long)head);
+		if (fn(k, pos - (uint64_t)member_off, arg) != 0 && note_failure(err, &first, &failed))
+			return -1;
+		if (kd_kernel_read_u64(k, pos, &next, err) == 0) {
+			pos = next;
+			continue;
+		}
+		kd_wrap(err, "list at 0x%llx broke at 0x%llx", (unsigned long long)head,
+			(unsigned long long)pos);
+		if (note_failure(err, &first, &failed))
+			return -1;
+		/* the entries after the gap, from the other end */
+		nrest = walk_back(k, head, pos, &rest);
+		for (size_t i = 0; i < nrest && !oom; i++)
+			oom = fn(k, rest[i] - (uint64_t)member_off, arg) != 0 && err &&
+			      err->code == KD_ERR_NOMEM;
+		free(rest);
+		break;
 	}
-	return 0;
+	if (oom)
+		return -1;
+	if (!failed)
+		return 0;
+	if (err)
+		*err = first;
+	return -1;
 }
 
 struct walk {
@@ -145,13 +214,22 @@ static int visit_thread(struct kd_kernel *k, uint64_t addr, void *arg)
 static int visit_process(struct kd_kernel *k, uint64_t addr, void *arg)
 {
 	struct walk *w = arg;
-	uint64_t signal;
+	uint64_t signal, first;
 
 	if (kd_kernel_member(k, addr, "task_struct", "signal", &signal, w->err) != 0)
 		return kd_wrap(w->err, "task_struct at 0x%llx", (unsigned long long)addr);
 	/* A process whose signal_struct is gone (exiting) still counts. */
 	if (!signal)
 		return visit_thread(k, addr, arg);
+	/* ... and so does one whose thread list the dump lacks: its leader */
+	if (kd_kernel_read_u64(k, signal + (uint64_t)w->thread_head, &first, w->err) != 0) {
+		kd_wrap(w->err, "the threads of task 0x%llx", (unsigned long long)addr);
+		kd_err why = *w->err;
+		if (visit_thread(k, addr, arg) != 0 && w->err->code == KD_ERR_NOMEM)
+			return -1;
+		*w->err = why;
+		return -1;
+	}
 	return walk_list(k, signal + (uint64_t)w->thread_head, w->thread_node, visit_thread, w,
 			 w->err);
 }
@@ -250,6 +328,8 @@ int kd_tasks(struct kd_kernel *k, const struct kd_task **tasks, size_t *n, kd_er
 {
 	struct kd_tasks *ts = load(k, err);
 
+	*tasks = NULL;
+	*n = 0;
 	if (!ts)
 		return -1;
 	*tasks = ts->v;
@@ -389,12 +469,32 @@ int kd_panic_cpu(struct kd_kernel *k, int *cpu, kd_err *err)
 	return 0;
 }
 
-int kd_panic_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err)
+int kd_cpu_task(struct kd_kernel *k, int cpu, struct kd_task *t, kd_err *err)
 {
 	uint64_t addr;
+	kd_err why;
 
-	if (kd_panic_cpu(k, cpu, err) != 0 || kd_cpu_curr(k, *cpu, &addr, err) != 0 ||
-	    kd_task_read(k, addr, t, err) != 0)
+	if (kd_cpu_curr(k, cpu, &addr, err) != 0)
+		return -1;
+	if (kd_task_read(k, addr, t, &why) == 0)
+		return 0;
+	if (why.code != KD_ERR_FAULT) {
+		if (err)
+			*err = why;
+		return -1;
+	}
+	memset(t, 0, sizeof(*t));
+	t->addr = addr;
+	t->pid = t->tgid = t->ppid = -1;
+	t->cpu = cpu;
+	strcpy(t->comm, "?");
+	t->unreadable = true;
+	return 0;
+}
+
+int kd_panic_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err)
+{
+	if (kd_panic_cpu(k, cpu, err) != 0 || kd_cpu_task(k, *cpu, t, err) != 0)
 		return -1;
 	return 0;
 }
@@ -473,4 +573,11 @@ uint64_t kd_task_thread_info(struct kd_kernel *k, const struct kd_task *t)
 bool kd_task_is_zombie(const struct kd_task *t)
 {
 	return t->exit_state & EXIT_ZOMBIE;
+}
+
+int kd_task_order(const struct kd_task *a, const struct kd_task *b)
+{
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return (a->cpu > b->cpu) - (a->cpu < b->cpu);
 }

@@ -22,6 +22,8 @@ struct kd_task {
 	uint64_t mm;           /* NULL for kernel threads */
 	uint64_t stack;        /* base of the kernel stack */
 	uint64_t parent;       /* real_parent task_struct */
+	bool unreadable;       /* a CPU's task whose task_struct the dump lacks: only
+				* addr and cpu are known (pid -1, comm "?") */
 };
 
 /* Reads the task_struct at addr. */
@@ -29,8 +31,9 @@ int kd_task_read(struct kd_kernel *k, uint64_t addr, struct kd_task *t, kd_err *
 
 /* Every thread, in walk order: the idle task of each CPU (init_task
  * first), then processes in list order, threads after their leader. A
- * list that breaks (a task the dump lacks, a corrupt link) gives the tasks
- * read before the break and -1 with err naming where it broke. */
+ * list that breaks (a task the dump lacks, a corrupt link) gives every
+ * task it could still reach (those after a gap through the prev links)
+ * and -1 with err naming where it broke; out of memory gives none. */
 int kd_tasks(struct kd_kernel *k, const struct kd_task **tasks, size_t *n, kd_err *err);
 void kd_tasks_free(struct kd_tasks *ts);
 
@@ -53,13 +56,22 @@ int kd_cpu_curr(struct kd_kernel *k, int cpu, uint64_t *task, kd_err *err);
  * cannot be read. */
 int kd_task_is_current(struct kd_kernel *k, const struct kd_task *t, bool *yes, kd_err *err);
 
-/* The CPU that panicked or crashed (panic_cpu), and its task. */
+/* The task running on cpu. When its task_struct is not in the dump (a page
+ * makedumpfile excluded) the task is still returned, unreadable: its
+ * stack can be unwound from the CPU's saved registers. */
+int kd_cpu_task(struct kd_kernel *k, int cpu, struct kd_task *t, kd_err *err);
+
+/* The CPU that panicked or crashed (panic_cpu), and its task (as
+ * kd_cpu_task). */
 int kd_panic_cpu(struct kd_kernel *k, int *cpu, kd_err *err);
 int kd_panic_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err);
 
 /* --- what a task is ---------------------------------------------------- */
 
 bool kd_task_is_kthread(const struct kd_task *t);
+
+/* crash's task order (ps, foreach): by pid, the idle tasks by CPU. */
+int kd_task_order(const struct kd_task *a, const struct kd_task *b);
 bool kd_task_is_zombie(const struct kd_task *t);
 
 /* crash's two-letter state (ps's ST column): RU IN UN ID ST TR ZO DE PA WA NE. */

@@ -409,17 +409,14 @@ static int find_member(kd_type t, const char *name, uint64_t *bits, struct kd_ty
 	return kd_fail(err, KD_ERR_LOOKUP, "no member %s", name);
 }
 
-static int member_uncached(struct kd_types *t, const char *type, const char *path,
-			   struct kd_member *out, kd_err *err)
+int kd_type_member_path(kd_type cur, const char *type, const char *path, struct kd_member *out,
+			kd_err *err)
 {
 	struct kd_type_member m = { 0 };
 	struct kd_type_info ti;
 	uint64_t bits = 0;
-	kd_type cur;
 	char part[128];
 
-	if (find_layout(t, type, &cur, err) != 0)
-		return -1;
 	if (!*path)
 		return kd_fail(err, KD_ERR_INVALID, "empty member path in %s", type);
 	for (const char *p = path; *p;) {
@@ -429,9 +426,11 @@ static int member_uncached(struct kd_types *t, const char *type, const char *pat
 			return kd_fail(err, KD_ERR_INVALID, "bad member path %s.%s", type, path);
 		memcpy(part, p, n);
 		part[n] = '\0';
-		if (find_member(cur, part, &bits, &m, 0, NULL) != 0)
-			return kd_fail(err, KD_ERR_LOOKUP, "%s has no member %s (kernel too old or too new?)",
-				       type, path);
+		if (find_member(cur, part, &bits, &m, 0, NULL) != 0) {
+			char hint[512];
+			kd_type_member_hint(cur, part, hint, sizeof(hint));
+			return kd_fail(err, KD_ERR_LOOKUP, "%s has no member %s%s", type, path, hint);
+		}
 		cur = m.type;
 		p += n;
 		if (*p == '.')
@@ -447,6 +446,16 @@ static int member_uncached(struct kd_types *t, const char *type, const char *pat
 		out->size = ti.size;
 	}
 	return 0;
+}
+
+static int member_uncached(struct kd_types *t, const char *type, const char *path,
+			   struct kd_member *out, kd_err *err)
+{
+	kd_type cur;
+
+	if (find_layout(t, type, &cur, err) != 0)
+		return -1;
+	return kd_type_member_path(cur, type, path, out, err);
 }
 
 int kd_types_member(struct kd_types *t, const char *type, const char *path,
@@ -532,4 +541,55 @@ int kd_types_enum_const(struct kd_types *t, const char *name, kd_type *type, int
 		if (t->mods[i].src->ops->enum_const(t->mods[i].src, name, type, value, NULL) == 0)
 			return 0;
 	return kd_fail(err, KD_ERR_LOOKUP, "no enum constant %s", name);
+}
+
+/* Collects the members of t (and of its anonymous members) whose names
+ * look like name: one contains the other, or they share a prefix of 4. */
+static void similar(kd_type t, const char *name, char *buf, size_t len, size_t *pos, int *found,
+		    size_t *total, int depth)
+{
+	struct kd_type_info ti;
+
+	if (depth > 8 || kd_type_resolve(t, &t, NULL) != 0 || kd_type_info(t, &ti, NULL) != 0)
+		return;
+	for (size_t i = 0; i < ti.n; i++) {
+		struct kd_type_member m;
+
+		if (kd_type_member(t, i, &m, NULL) != 0)
+			continue;
+		if (!m.name[0]) {
+			similar(m.type, name, buf, len, pos, found, total, depth + 1);
+			continue;
+		}
+		++*total;
+		if (!strstr(m.name, name) && !strstr(name, m.name) && strncmp(m.name, name, 4) != 0)
+			continue;
+		if (*found < 8 && *pos < len)
+			*pos += (size_t)snprintf(buf + *pos, len - *pos, "%s%s", (*found)++ ? ", " : "", m.name);
+	}
+}
+
+void kd_type_member_hint(kd_type t, const char *name, char *buf, size_t len)
+{
+	size_t pos = 0, total = 0;
+	struct kd_type_info ti = { .name = "" };
+	const char *kind;
+	int found = 0;
+	char names[256];
+
+	names[0] = '\0';
+	if (kd_type_resolve(t, &t, NULL) == 0)
+		kd_type_info(t, &ti, NULL);
+	kind = ti.kind == KD_TYPE_UNION ? "union" : "struct";
+	similar(t, name, names, sizeof(names), &pos, &found, &total, 0);
+	if (found) {
+		snprintf(buf, len, " (members like it: %s; `%s %s` lists all %zu)", names, kind, ti.name,
+			 total);
+	} else if (total <= 8) {
+		pos = total = 0;
+		similar(t, "", names, sizeof(names), &pos, &found, &total, 0); /* "" is in every name */
+		snprintf(buf, len, " (its members: %s)", names);
+	} else {
+		snprintf(buf, len, " (`%s %s` lists its %zu members)", kind, ti.name, total);
+	}
 }

@@ -44,6 +44,15 @@ struct kd_member {
 int kd_types_member(struct kd_types *t, const char *type, const char *path,
 		    struct kd_member *out, kd_err *err);
 
+/* The same inside any struct or union type t (a module's too); type names
+ * it in errors. */
+int kd_type_member_path(kd_type t, const char *type, const char *path, struct kd_member *out,
+			kd_err *err);
+
+/* What to say after "TYPE has no member NAME": members with names like it,
+ * or where to see them all. */
+void kd_type_member_hint(kd_type t, const char *name, char *buf, size_t len);
+
 /* sizeof(struct/union/typedef `type`), or -1 with err. */
 int64_t kd_types_size(struct kd_types *t, const char *type, kd_err *err);
 

@@ -336,8 +336,11 @@ static int member_value(const struct kd_value *v, const char *path,
 		for (i = 0; i < ti.n; i++)
 			if (kd_type_member(r, i, &m, err) == 0 && strcmp(m.name, part) == 0)
 				break;
-		if (i == ti.n)
-			return kd_fail(err, KD_ERR_LOOKUP, "%s has no member %s", ti.name, part);
+		if (i == ti.n) {
+			char hint[512];
+			kd_type_member_hint(r, part, hint, sizeof(hint));
+			return kd_fail(err, KD_ERR_LOOKUP, "%s has no member %s%s", ti.name, part, hint);
+		}
 		out->addr += m.bit_offset / 8;
 		out->type = m.type;
 		out->bit_offset = m.bit_size ? (uint32_t)(m.bit_offset % 8) : 0;

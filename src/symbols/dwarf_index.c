@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/fs.h"
 
 /* The index, on disk and in memory alike:
  *   header | entries (sorted by hash, then kind) | names (NUL-terminated) */
@@ -380,20 +381,6 @@ static struct kd_dwarf_index *load(const char *path, const char *build_id, uint6
 	return idx;
 }
 
-static void mkdirs(const char *dir)
-{
-	char p[4096];
-
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0755);
-			*s = '/';
-		}
-	mkdir(p, 0755);
-}
-
 /* Written to a temporary name first: a reader never sees half a file. A
  * cache that cannot be written only costs the next session the build. */
 static void store(const struct kd_dwarf_index *idx, const char *dir, const char *path)
@@ -401,7 +388,7 @@ static void store(const struct kd_dwarf_index *idx, const char *dir, const char 
 	char tmp[4200];
 	FILE *f;
 
-	mkdirs(dir);
+	kd_mkdirs(dir);
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
 	if (!(f = fopen(tmp, "wb")))
 		return;

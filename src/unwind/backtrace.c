@@ -713,17 +713,30 @@ int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned f
 {
 	struct kd_kernel *k = u->k;
 	struct state s = { .task = t, .no_orc = flags & KD_BT_NO_ORC };
-	struct kd_stack_area last = { 0 };
+	struct kd_stack_area last = { 0 }, area;
 	uint64_t curr = 0, slot;
+	struct kd_task unknown;
 	struct kd_regs r;
 
+	/* A CPU's task without its task_struct: its stack is the one the
+	 * CPU's saved stack pointer is on, unless that is a per-CPU stack. */
+	if (t->unreadable) {
+		if (cpu_regs(u, t, &r) != 0)
+			return kd_fail(err, KD_ERR_LOOKUP, "the task_struct of CPU %d's task 0x%llx is not in "
+				       "the dump, and %s holds no registers for that CPU", t->cpu,
+				       (unsigned long long)t->addr, k->dump_path);
+		unknown = *t;
+		if (kd_stack_find(&u->stacks, 0, r.sp, 8, &area) != 0)
+			unknown.stack = r.sp & ~(u->stacks.thread_size - 1);
+		s.task = t = &unknown;
+	}
 	bt->n = 0;
 	bt->stopped = false;
 	memset(&bt->stop, 0, sizeof(bt->stop));
 	bt->start = NULL;
 	bt->active = t->cpu >= 0 && t->cpu < k->nr_cpus && kd_cpu_curr(k, t->cpu, &curr, NULL) == 0 &&
 		     curr == t->addr;
-	if (!t->stack)
+	if (!t->stack && !t->unreadable)
 		return kd_fail(err, KD_ERR_LOOKUP, "task %d (0x%llx) has no kernel stack (exited?)", t->pid,
 			       (unsigned long long)t->addr);
 

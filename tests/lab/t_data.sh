@@ -188,6 +188,34 @@ EOF'
 		mphys=$(sed -n '2s/^[0-9a-f]*  *\([0-9a-f]*\).*/\1/p' "$tmp/out")
 		check "$label: vtop of a module static, then rd -p, finds the counter" \
 			eval '[ "$(k "rd -p -d $mphys 1" | awk "{ print \$2 }")" = "$cval" ]'
+
+		# lists: the module's linked items, in the order it printed them
+		tr -d '\r' <"$console" | sed -nE 's/.*kdive-lab: item ([0-9a-f]+) id=([0-9]+) name=([^ ]+) .*/\1 \2 \3/p' >"$tmp/want"
+		k "list -H -o kdive_item.list -s kdive_item.id,name kdive_items" |
+			awk '/^[0-9a-f]+$/ { a = $1 } /^  id = / { id = $3; sub(/,/, "", id) }
+			     /^  name = / { nm = $3; sub(/^"/, "", nm); sub(/(\\000)*",$/, "", nm); print a, id, nm }' >"$tmp/got"
+		check "$label: list -H -o kdive_item.list -s kdive_item.id,name: the module's items ($(wc -l <"$tmp/want"))" \
+			eval '[ -s "$tmp/want" ] && diff -u "$tmp/want" "$tmp/got" >&2'
+		first=$(awk 'NR == 1 { print $1 }' "$tmp/want")
+		loff=$(k "p offsetof(struct kdive_item, list)" | sed -n 's/^\$1 = //p')
+		check "$label: list -H kdive_items: each item's list_head (item + $loff)" \
+			eval '[ "$(k "list -H kdive_items" | tr "\n" " ")" = "$(while read -r a _; do printf "%x " $((0x$a + loff)); done <"$tmp/want")" ]'
+		k "list -h -o kdive_item.list $first" >"$tmp/out"
+		check "$label: list -h from the first item: the items, then the head's container" \
+			eval '[ "$(head -5 "$tmp/out" | tr "\n" " ")" = "$(awk "{ printf \"%s \", \$1 }" "$tmp/want")" ] &&
+				[ "$(sed -n 6p "$tmp/out")" = "$(printf %x $((0x$(k "sym kdive_items" | awk "{ print \$1 }") - loff)))" ] &&
+				[ "$(wc -l <"$tmp/out")" -eq 6 ]'
+		# a corrupt chain: the heap object's self pointer points to itself,
+		# so a list through it loops without coming back to its start
+		hptr=$(truth_addr "$console" heap-pointer)
+		soff=$(k "p offsetof(struct kdive_obj, self)" | sed -n 's/^\$1 = //p')
+		k "list -o kdive_obj.self $(printf %x $((0x$hptr - soff)))" >"$tmp/out"
+		check "$label: a list that loops: stopped with a line saying where" \
+			eval 'grep -q "loops back to 0x$haddr after 2 entries: stopped" "$tmp/err" && [ "$(wc -l <"$tmp/out")" -eq 2 ]' ||
+			cat "$tmp/err"
+		nt=$(k "list -H -o task_struct.tasks init_task.tasks" | wc -l)
+		check "$label: list -H -o task_struct.tasks init_task.tasks: every process ($nt)" \
+			eval '[ "$nt" -eq "$(k "foreach gleader ps" | awk "NR > 1 && \$(NF - 8) + 0 > 0 || NR > 1 && \$1 == \">\" && \$2 > 0" | wc -l)" ]'
 	done
 done
 
@@ -211,5 +239,6 @@ bad_one "a count of 10^9" "rd jiffies 1000000000" 'count'
 bad_one "syntax" "p (1 +" 'expected|ends early'
 bad_one "division by zero" "p 1/0" 'Division by zero'
 bad_one "a per-CPU variable without a CPU" "p runqueues.cpu" 'per-CPU'
+bad_one "a list through a bad pointer" "list 0xdeadbeef" 'broke at entry 1'
 bad_one "dis of no function" "dis 0" 'no function|not mapped|0x0'
 finish

@@ -1,0 +1,63 @@
+/* set: the session's settings, crash's way. `set` shows the task context
+ * (the task bt, task and files act on by default), `set PID | TASK`
+ * changes it, `set -p` goes back to the panic task, and `set source DIR`
+ * adds a source tree for l and dis -s. */
+#include <string.h>
+
+#include "base/err.h"
+#include "commands/command.h"
+#include "kernel/symbols.h"
+#include "kernel/tasks.h"
+
+static int show(struct kd_cmd *c)
+{
+	struct kd_task t;
+	char state[160];
+	int cpu;
+
+	if (kd_cmd_context(c, &t, &cpu) != 0)
+		return -1;
+	if (t.unreadable)
+		return kd_fail(c->err, KD_ERR_FAULT, "the context task 0x%llx is not in the dump",
+			       (unsigned long long)t.addr);
+	kd_task_state_long(&t, state, sizeof(state));
+	fprintf(c->out, "    PID: %d\nCOMMAND: \"%s\"\n   TASK: %llx  [THREAD_INFO: %llx]\n    CPU: %d\n"
+		"  STATE: %s\n", t.pid, t.comm, (unsigned long long)t.addr,
+		(unsigned long long)kd_task_thread_info(c->k, &t), cpu, state);
+	return 0;
+}
+
+static int run_set(struct kd_cmd *c)
+{
+	struct kd_task t;
+
+	if (c->opt['p']) {
+		c->s->context = 0;
+		return show(c);
+	}
+	if (c->argc == 0)
+		return show(c);
+	if (strcmp(c->argv[0], "source") == 0) {
+		if (c->argc != 2)
+			return kd_cmd_usage(c, "set source needs one directory");
+		return kd_kernel_add_source_dir(c->k, c->argv[1], c->err);
+	}
+	if (c->argc != 1)
+		return kd_cmd_usage(c, "one PID or task address is needed");
+	if (kd_cmd_task_arg(c->k, c->argv[0], &t, c->err) != 0)
+		return -1;
+	c->s->context = t.addr;
+	return show(c);
+}
+
+const struct kd_command kd_cmd_set = {
+	.name = "set",
+	.options = "p",
+	.usage = "set [PID | TASK | -p] | set source DIR",
+	.summary = "the task context, or a source tree for l and dis -s",
+	.help = "  (none)      the context: the task bt, task and files act on by default\n"
+		"  PID | TASK  make that task the context\n"
+		"  -p          back to the panic task\n"
+		"  source DIR  look for source files under DIR first (as --source DIR)\n",
+	.run = run_set,
+};

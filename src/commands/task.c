@@ -1,0 +1,65 @@
+/* task: a task's task_struct and thread_info as crash prints them, or only
+ * the members named with -R: task [-R member[,member...]] [-x|-d]
+ * [PID | TASK]... (default: the panic task). */
+#include "base/err.h"
+#include "commands/command.h"
+#include "kernel/tasks.h"
+#include "kernel/types.h"
+#include "kernel/value.h"
+
+static int print_object(struct kd_cmd *c, const char *type, uint64_t addr,
+			const struct kd_print_opts *o, kd_err *err)
+{
+	kd_type t;
+
+	if (kd_types_find(c->k->types, type, &t, err) != 0)
+		return -1;
+	fprintf(c->out, "%s ", type);
+	if (kd_value_print(c->k, &(struct kd_value){ .type = t, .lvalue = true, .addr = addr, .cpu = -1 },
+			   o, 0, c->out, err) != 0) {
+		fputc('\n', c->out);
+		return -1;
+	}
+	fputc('\n', c->out);
+	return 0;
+}
+
+static int task_one(struct kd_cmd *c, const struct kd_task *t, int index, kd_err *err)
+{
+	const struct kd_print_opts po = { .hex = c->opt['x'] && !c->opt['d'] }, *o = &po;
+
+	if (index > 0 && !c->opt['R'])
+		fputc('\n', c->out);
+	kd_print_task_header(c->out, t, 0);
+	if (c->opt['R']) {
+		kd_type type;
+		if (kd_types_find(c->k->types, "struct task_struct", &type, err) != 0 ||
+		    kd_value_print_members(c->k, &(struct kd_value){ .type = type, .lvalue = true,
+								     .addr = t->addr, .cpu = -1 },
+					   c->optarg['R'], o, c->out, err) != 0)
+			return -1;
+		fputc('\n', c->out);
+		return 0;
+	}
+	if (print_object(c, "struct task_struct", t->addr, o, err) != 0)
+		return -1;
+	fputc('\n', c->out);
+	return print_object(c, "struct thread_info", kd_task_thread_info(c->k, t), o, err);
+}
+
+static int run_task(struct kd_cmd *c)
+{
+	return kd_cmd_each_task(c, task_one);
+}
+
+const struct kd_command kd_cmd_task = {
+	.name = "task",
+	.options = "R:xd",
+	.flags = KD_CMD_MODULE_DEBUG,
+	.usage = "task [-R member[,member...]] [-x|-d] [PID | TASK]...",
+	.summary = "a task's task_struct and thread_info (default: the panic task)",
+	.help = "  -R   only these members of the task_struct (a.b reaches into one)\n"
+		"  -x/-d  integers in hex/decimal\n"
+		"PID is decimal; TASK is a task_struct address in hex.\n",
+	.run = run_task,
+};
