@@ -2,9 +2,12 @@
 # Benchmark: the vmcore session against crash and drgn on the same real
 # dump (the lab's module oops, kdump-compressed zlib), for each lab kernel
 # (bench/session.sh [SERIES...], default 5.10 6.1 6.12): start -> end of
-# the panic task's bt, start -> end of `sys; bt; log; ps; mod`, and, on
-# the dump with a few thousand tasks, `bt` of every task. Prints wall time,
-# peak memory and ratios. Not a test: nothing here can fail a build.
+# the panic task's bt, of `sys; bt; log; ps; mod`, of the data commands
+# (p and struct, the first time a vmlinux is used and after; dis; kmem -i;
+# kmem -s; runq; files), and, on the dump with a few thousand tasks,
+# `foreach bt`, `ps` and `kmem -s`. Prints wall time, peak memory and
+# ratios ("drgn -" where drgn has no such command: no disassembler, none
+# of crash's tables). Not a test: nothing here can fail a build.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 KDIVE=${KDIVE_BIN:-$REPO/build/kdive}
@@ -33,16 +36,16 @@ measure() { # command... (stdin from $IN) -> "seconds maxrss_kib"
 	tail -n 1 "$tmp/time"
 }
 
-row() { # label, kdive commands, crash commands, drgn script
-	local k c d
+row() { # label, kdive commands, crash commands, drgn script or "-"
+	local k c d="0 0"
 	k=$(IN=/dev/null measure "$KDIVE" "$VMLINUX" "$DUMP" -c "$2")
 	printf '%s\nq\n' "$3" | tr ';' '\n' >"$tmp/crash.in"
 	c=$(IN=$tmp/crash.in measure crash -s "$VMLINUX" "$DUMP")
-	d=$(IN=/dev/null measure drgn -q -c "$DUMP" -s "$VMLINUX" "$4")
+	[ "$4" = - ] || d=$(IN=/dev/null measure drgn -q -c "$DUMP" -s "$VMLINUX" "$4")
 	set -- "$1" $k $c $d
 	awk -v n="$1" -v kt="$2" -v km="$3" -v ct="$4" -v cm="$5" -v dt="$6" -v dm="$7" 'BEGIN {
-		printf "%-22s kdive %6.3f s %6.1f MiB | crash %6.2f s %6.1f MiB (%5.1fx) | drgn %6.2f s %6.1f MiB (%5.1fx)\n",
-			n, kt, km / 1024, ct, cm / 1024, (kt > 0 ? ct / kt : 0), dt, dm / 1024, (kt > 0 ? dt / kt : 0) }'
+		printf "%-26s kdive %6.3f s %6.1f MiB | crash %6.2f s %6.1f MiB (%5.1fx) | ", n, kt, km / 1024, ct, cm / 1024, (kt > 0 ? ct / kt : 0)
+		if (dt > 0) printf "drgn %6.2f s %6.1f MiB (%5.1fx)\n", dt, dm / 1024, (kt > 0 ? dt / kt : 0); else print "drgn -" }'
 }
 
 # Warm the page cache so every tool reads the same files from memory.
@@ -54,6 +57,18 @@ for series in ${@:-5.10 6.1 6.12}; do
 	echo "kernel $ABI, dump $(basename "$DUMP") ($(du -h "$DUMP" | cut -f1))"
 	row "bt" "bt" "bt" "$tmp/bt.py"
 	row "sys; bt; log; ps; mod" "sys; bt; log; ps; mod" "sys;bt;log;ps;mod" "$tmp/all.py"
+	task=$("$KDIVE" "$VMLINUX" "$DUMP" -c bt 2>/dev/null | awk 'NR == 1 { print $4 }')
+	printf 'print(prog["jiffies"])\nprint(prog.crashed_thread().object[0])\n' >"$tmp/p.py"
+	# the first use of this vmlinux builds the DWARF name index (kept by
+	# build-id), as a first session would; then it is cached
+	KDIVE_CACHE=$tmp/fresh-cache row "p; struct (first use)" "p jiffies; struct task_struct $task" \
+		"p jiffies;struct task_struct $task" "$tmp/p.py"
+	rm -rf "$tmp/fresh-cache"
+	row "p; struct (cached)" "p jiffies; struct task_struct $task" "p jiffies;struct task_struct $task" "$tmp/p.py"
+	row "dis schedule" "dis schedule" "dis schedule" -
+	row "kmem -i" "kmem -i" "kmem -i" -
+	row "kmem -s" "kmem -s" "kmem -s" -
+	row "runq; files" "runq; files" "runq;files" -
 	# every task's bt, on the dump with MANY_TASKS threads
 	DUMP=$LAB/many-tasks/vmcore.zlib
 	pids=$(awk 'NR > 1 { print $1 }' "$LAB/many-tasks/ps.txt" | paste -sd' ')
@@ -66,5 +81,8 @@ for t in for_each_task(prog):
         print(e)
 PY
 	echo "kernel $ABI, dump many-tasks/$(basename "$DUMP"): $(echo "$pids" | wc -w) tasks"
-	row "bt of every task" "bt $pids" "foreach bt" "$tmp/every.py"
+	row "foreach bt" "foreach bt" "foreach bt" "$tmp/every.py"
+	row "bt PID... (every task)" "bt $pids" "foreach bt" "$tmp/every.py"
+	row "ps" "ps" "ps" -
+	row "kmem -s" "kmem -s" "kmem -s" -
 done

@@ -13,6 +13,7 @@
 
 #include "kdive/kdive.h"
 #include "kernel/kernel.h"
+#include "kernel/types.h"
 
 struct kd_unwinder;
 
@@ -89,6 +90,17 @@ int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symb
  * with mark > 0, crash's dis -s: "* LINE  TEXT" on that line). Returns the
  * last line printed, or -1 with err naming where the file was looked for. */
 int kd_cmd_print_source(struct kd_cmd *c, const char *file, int first, int last, int mark);
+
+/* crash's struct page line for the page holding paddr, after a blank
+ * line and the PAGE PHYSICAL MAPPING INDEX CNT FLAGS header (vtop, kmem);
+ * nothing when the page has no struct page in the dump. */
+void kd_cmd_print_page(struct kd_cmd *c, uint64_t paddr);
+
+/* "struct NAME {...}" as crash prints an object: label, the value, a
+ * newline (also after a value that could not be read in full). */
+struct kd_print_opts;
+int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint64_t addr,
+			const struct kd_print_opts *o, kd_err *err);
 
 /* crash's CPU list: "1", "a" (all), "0,2-3" -> cpus[0 .. nr_cpus). */
 int kd_cmd_cpu_list(struct kd_cmd *c, const char *spec, bool *cpus);

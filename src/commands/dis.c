@@ -10,6 +10,7 @@
 #include "commands/command.h"
 #include "disasm/opcodes.h"
 #include "kernel/symbols.h"
+#include "kernel/tasks.h"
 #include "kernel/value.h"
 
 #define MAX_COUNT (1 << 20)   /* instructions one dis prints at most */
@@ -69,26 +70,45 @@ static int show_source(struct kd_cmd *c, uint64_t addr, const struct kd_sym *fn,
 	return kd_cmd_print_source(c, loc[0].file, first, last, loc[0].line) < 0 ? -1 : 0;
 }
 
+/* The code bytes: kernel text, or with -u the context task's user memory. */
+static int read_code(struct kd_cmd *c, const struct kd_task *user, uint64_t addr, void *buf,
+		     size_t len, kd_err *err)
+{
+	return user ? kd_task_read_user(c->k, user, addr, buf, len, err)
+		    : kd_kernel_read(c->k, addr, buf, len, err);
+}
+
 static int run_dis(struct kd_cmd *c)
 {
 	struct kd_sym fn;
 	uint64_t addr, from, to, count = 0;
 	unsigned char *buf;
-	char last[1100] = "";
-	bool whole, have_fn;
-	int rc = 0;
+	char last[1100] = "", *end;
+	bool whole = false, have_fn;
+	struct kd_task task, *user = NULL;
+	int rc = 0, cpu;
 
 	if (c->argc < 1 || c->argc > 2)
 		return kd_cmd_usage(c, "an address, a symbol or (EXPRESSION) is needed");
-	if (kd_cmd_address(c, c->argv[0], &addr, &whole) != 0)
+	if (c->opt['u']) {
+		if (c->opt['r'] || c->opt['f'] || c->opt['s'] || c->opt['l'])
+			return kd_cmd_usage(c, "-u takes no -r, -f, -s or -l (user code has no kernel "
+					    "debug info)");
+		addr = strtoull(c->argv[0], &end, 16);
+		if (!*c->argv[0] || *end)
+			return kd_cmd_usage(c, "-u: %s is not a hex user address", c->argv[0]);
+		if (kd_cmd_context(c, &task, &cpu) != 0)
+			return -1;
+		user = &task;
+	} else if (kd_cmd_address(c, c->argv[0], &addr, &whole) != 0) {
 		return -1;
+	}
 	if (c->argc == 2) {
-		char *end;
 		count = strtoull(c->argv[1], &end, 0);
 		if (*end || !count || count > MAX_COUNT)
 			return kd_cmd_usage(c, "a count from 1 to %d, not %s", MAX_COUNT, c->argv[1]);
 	}
-	have_fn = kd_kernel_symbolize(c->k, addr, &fn) == 0;
+	have_fn = !user && kd_kernel_symbolize(c->k, addr, &fn) == 0;
 	if (c->opt['s'])
 		return show_source(c, addr, &fn, whole && have_fn);
 	if (!have_fn && (whole || c->opt['r'] || c->opt['f']))
@@ -107,16 +127,16 @@ static int run_dis(struct kd_cmd *c)
 	if (!(buf = malloc(to - from)))
 		return kd_oom(c->err);
 	size_t have = (size_t)(to - from);
-	if (kd_kernel_read(c->k, from, buf, have, c->err) != 0) {
+	if (read_code(c, user, from, buf, have, c->err) != 0) {
 		/* a count may run past the last readable page: take what is there */
-		uint64_t end = (from + have - 1) & ~4095ULL;
-		while (end > from && kd_kernel_read(c->k, from, buf, end - from, NULL) != 0)
-			end -= 4096;
-		if (end <= from) {
+		uint64_t stop = (from + have - 1) & ~4095ULL;
+		while (stop > from && read_code(c, user, from, buf, stop - from, NULL) != 0)
+			stop -= 4096;
+		if (stop <= from) {
 			free(buf);
 			return -1;
 		}
-		have = (size_t)(end - from);
+		have = (size_t)(stop - from);
 	}
 	for (uint64_t off = 0, n = 0; off < have && (!count || n < count); n++) {
 		struct kd_insn insn;
@@ -134,8 +154,9 @@ static int run_dis(struct kd_cmd *c)
 		if (c->opt['l'])
 			print_line_change(c, at, last, sizeof(last));
 		fprintf(c->out, "0x%llx", (unsigned long long)at);
-		if (kd_kernel_symbolize(c->k, at, &s) == 0)
-			fprintf(c->out, s.off ? " <%s+%llu>" : " <%s>", s.name, (unsigned long long)s.off);
+		if (!user && kd_kernel_symbolize(c->k, at, &s) == 0)
+			fprintf(c->out, !s.off ? " <%s>" : c->opt['x'] ? " <%s+0x%llx>" : " <%s+%llu>", s.name,
+				(unsigned long long)s.off);
 		/* ftrace's call site, patched to a 5-byte NOP when not traced */
 		fprintf(c->out, ":\t%s%s\n", insn.text,
 			have_fn && at == fn.start && insn.len == 5 && strncmp(insn.text, "nop", 3) == 0
@@ -148,9 +169,9 @@ static int run_dis(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_dis = {
 	.name = "dis",
-	.options = "lrfsxd",
+	.options = "lrfsuxd",
 	.flags = KD_CMD_MODULE_DEBUG,
-	.usage = "dis [-l] [-r | -f] [-s] ADDR | SYMBOL | (EXPR) [COUNT]",
+	.usage = "dis [-l] [-r | -f] [-s] [-u] [-x|-d] ADDR | SYMBOL[+OFF] | (EXPR) [COUNT]",
 	.summary = "disassemble the kernel's text as it was in memory",
 	.help = "  SYMBOL  the whole function; ADDR  one instruction; COUNT  that many\n"
 		"  -r  from the function's start up to and with ADDR\n"
@@ -159,6 +180,8 @@ const struct kd_command kd_cmd_dis = {
 		"      modules whose debug info is loaded)\n"
 		"  -s  the source instead: FILE, LINE, and the lines around ADDR (a SYMBOL's\n"
 		"      whole function) with ADDR's line marked \"*\" (sources: `help l`)\n"
+		"  -u  ADDR (hex) is a user address of the context task (`set PID`)\n"
+		"  -x  offsets in <symbol+offset> in hex; -d decimal (the default)\n"
 		"Branch targets and RIP-relative operands are named <symbol+offset>; the\n"
 		"5-byte NOP ftrace patches in at a function's start shows as [FTRACE NOP].\n",
 	.run = run_dis,

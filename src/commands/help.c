@@ -1,4 +1,6 @@
 /* help [COMMAND]: the command list, or one command's usage and details. */
+#include <string.h>
+
 #include "base/err.h"
 #include "commands/command.h"
 
@@ -14,6 +16,10 @@ static int run_help(struct kd_cmd *c)
 	}
 	for (int i = 0; i < c->argc; i++) {
 		const struct kd_command *d = kd_command_find(c->argv[i]);
+		if (strcmp(c->argv[i], "q") == 0) { /* the prompt's own: it ends the session */
+			fputs("usage: q\nleave the session (also quit, exit, or the end of input)\n", c->out);
+			continue;
+		}
 		if (!d)
 			return kd_fail(c->err, KD_ERR_LOOKUP, "no command %s (try `help`)", c->argv[i]);
 		fprintf(c->out, "usage: %s\n%s\n%s", d->usage, d->summary, d->help ? d->help : "");

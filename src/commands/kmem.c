@@ -1,12 +1,20 @@
-/* kmem: the kernel's memory. -i: crash's summary table (TOTAL MEM, FREE,
- * USED, SHARED, BUFFERS, CACHED, SLAB, huge pages, swap, commit) from the
- * counters /proc/meminfo reads. */
+/* kmem: the kernel's memory, crash's way.
+ *   -i         the summary table (TOTAL MEM, FREE, USED, SHARED, BUFFERS,
+ *              CACHED, SLAB, huge pages, swap, commit) from the counters
+ *              /proc/meminfo reads
+ *   -s [NAME]  the slab caches, counted as crash counts them
+ *   ADDR       what an address is: a slab object (its cache, its slab, free
+ *              or in use), a kernel symbol, a vmalloc area, and its page */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "commands/command.h"
 #include "kernel/meminfo.h"
+#include "kernel/pages.h"
+#include "kernel/slab.h"
+#include "kernel/symbols.h"
 #include "kernel/system.h"
 
 /* crash's size column: "717 MB", "666.7 MB", "12.4 GB", "0". */
@@ -73,22 +81,139 @@ static int summary(struct kd_cmd *c)
 	return 0;
 }
 
+#define CACHE_HEADER "CACHE             OBJSIZE  ALLOCATED     TOTAL  SLABS  SSIZE  NAME\n"
+
+static void cache_line(FILE *out, const struct kd_slab_cache *s, uint32_t page_size)
+{
+	fprintf(out, "%016llx %8u %10llu %9llu %6llu %5uk  %s\n", (unsigned long long)s->addr,
+		s->object_size, (unsigned long long)s->active, (unsigned long long)s->total,
+		(unsigned long long)s->slabs, (page_size << s->order) / 1024, s->name);
+}
+
+struct caches {
+	struct kd_cmd *c;
+	int shown;
+};
+
+static int one_cache(const struct kd_slab_cache *s, void *arg)
+{
+	struct caches *cs = arg;
+	struct kd_cmd *c = cs->c;
+	bool want = c->argc == 0;
+
+	for (int i = 0; i < c->argc && !want; i++)
+		want = strcmp(c->argv[i], s->name) == 0 || strtoull(c->argv[i], NULL, 16) == s->addr;
+	if (!want)
+		return 0;
+	if (!cs->shown++)
+		fputs(CACHE_HEADER, c->out);
+	cache_line(c->out, s, kd_kernel_page_size(c->k));
+	return 0;
+}
+
+static int slab_caches(struct kd_cmd *c)
+{
+	struct caches cs = { c, 0 };
+
+	if (kd_slab_caches(c->k, one_cache, &cs, c->err) != 0)
+		return -1;
+	if (c->argc && !cs.shown)
+		return kd_fail(c->err, KD_ERR_LOOKUP, "no slab cache %s", c->argv[0]);
+	return 0;
+}
+
+/* kmem ADDR: the slab object it is in, else the symbol; then its page. */
+static int what_is(struct kd_cmd *c, const char *arg)
+{
+	struct kd_slab_obj o;
+	struct kd_vmap_area va;
+	struct kd_vmem_walk w;
+	struct kd_sym s = { 0 };
+	uint64_t addr;
+	bool named;
+	int rc;
+
+	if (kd_cmd_address(c, arg, &addr, &named) != 0)
+		return -1;
+	if ((rc = kd_slab_find(c->k, addr, &o, c->err)) < 0)
+		return -1;
+	if (rc == 1) {
+		fputs(CACHE_HEADER, c->out);
+		cache_line(c->out, &o.cache, kd_kernel_page_size(c->k));
+		fprintf(c->out, "  SLAB              MEMORY            NODE  TOTAL  ALLOCATED  FREE\n"
+			"  %016llx  %016llx  %4d  %5u  %9u  %4u\n", (unsigned long long)o.slab,
+			(unsigned long long)o.memory, o.node, o.cache.per_slab, o.inuse,
+			o.cache.per_slab > o.inuse ? o.cache.per_slab - o.inuse : 0);
+		if (o.object)
+			fprintf(c->out, "  FREE / [ALLOCATED]\n  %s%016llx%s\n", o.free ? " " : "[",
+				(unsigned long long)o.object, o.free ? "" : "]");
+	} else {
+		if ((named && kd_kernel_symbol_any(c->k, arg, &s, NULL) == 0 && s.start == addr) ||
+		    kd_kernel_symbolize_data(c->k, addr, &s) == 0) {
+			fprintf(c->out, "%016llx (%c) %s", (unsigned long long)addr, s.type, s.name);
+			if (s.off)
+				fprintf(c->out, "+%llu", (unsigned long long)s.off);
+			fputc('\n', c->out);
+		}
+		if (kd_kernel_vmap_area(c->k, addr, &va, NULL) == 1)
+			fprintf(c->out, "%s    VMAP_AREA         VM_STRUCT                 ADDRESS RANGE"
+				"                SIZE\n%016llx  %016llx  %016llx - %016llx  %6llu\n",
+				s.name && s.start ? "\n" : "", (unsigned long long)va.va,
+				(unsigned long long)va.vm, (unsigned long long)va.start,
+				(unsigned long long)va.end, (unsigned long long)(va.end - va.start));
+	}
+	if (kd_kernel_vtop(c->k, addr, &w, NULL) != 0 || !w.mapped) {
+		if (rc == 1)
+			return 0;
+		return kd_fail(c->err, KD_ERR_LOOKUP, "0x%llx is not mapped: no page, no slab object",
+			       (unsigned long long)addr);
+	}
+	kd_cmd_print_page(c, w.paddr);
+	return 0;
+}
+
 static int run_kmem(struct kd_cmd *c)
 {
-	if (c->opt['i'] && c->argc == 0)
-		return summary(c);
-	return kd_cmd_usage(c, "-i is needed");
+	int rc = 0;
+
+	if (c->opt['i'] + c->opt['s'] > 1)
+		return kd_cmd_usage(c, "-i and -s exclude each other");
+	if (c->opt['i'])
+		return c->argc ? kd_cmd_usage(c, "-i takes no address") : summary(c);
+	if (c->opt['s'])
+		return slab_caches(c);
+	if (c->argc == 0)
+		return kd_cmd_usage(c, "-i, -s or an address is needed");
+	for (int i = 0; i < c->argc; i++) {
+		kd_err *keep = c->err, one;
+		if (i)
+			fputc('\n', c->out);
+		c->err = &one;
+		if (what_is(c, c->argv[i]) != 0) {
+			*keep = one;
+			rc = -1;
+		}
+		c->err = keep;
+	}
+	return rc;
 }
 
 const struct kd_command kd_cmd_kmem = {
 	.name = "kmem",
-	.options = "i",
-	.usage = "kmem -i",
+	.options = "is",
+	.usage = "kmem -i | -s [CACHE]... | ADDR...",
 	.summary = "the kernel's memory use",
 	.help = "  -i   crash's summary: total, free and used memory, shared (shmem),\n"
 		"       buffers, page cache, slab, huge pages, swap, commit limit and\n"
 		"       committed memory, each in pages, bytes and percent, from the\n"
 		"       counters /proc/meminfo reads (MemTotal, MemFree, Shmem, Buffers,\n"
-		"       Cached, Slab, HugePages_*, Swap*, CommitLimit, Committed_AS).\n",
+		"       Cached, Slab, HugePages_*, Swap*, CommitLimit, Committed_AS).\n"
+		"  -s   the slab caches: CACHE, OBJSIZE, ALLOCATED and TOTAL objects, SLABS,\n"
+		"       SSIZE (one slab's size), NAME; ALLOCATED leaves out the free objects\n"
+		"       of the partial slabs and of the CPUs' slabs (their freelists walked),\n"
+		"       as crash does. CACHE: a name or an address\n"
+		"  ADDR the slab object holding ADDR (its cache, its slab, and whether it\n"
+		"       is free or [allocated]), or the symbol at ADDR and the vmalloc area\n"
+		"       holding it (vmalloc, modules, task stacks), then its struct page\n",
 	.run = run_kmem,
 };

@@ -6,7 +6,10 @@
  * -h: ADDR is a structure with a list_head at OFFSET linking it to the
  * others; -H: ADDR is a standalone list_head (LIST_HEAD()) that is not an
  * entry. Each entry's structure address is printed, then with -s its
- * contents. */
+ * contents.
+ * tree -t rbtree [-o OFFSET | -o struct.member] [-s ...] [-N] ROOT: the
+ * nodes of a red-black tree in order, from its struct rb_root (-N: from a
+ * node), each as the structure its rb_node at OFFSET is in. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,19 +34,15 @@ static int print_entry(uint64_t node, void *arg)
 	struct kd_cmd *c = w->c;
 	uint64_t entry = node - (uint64_t)w->offset;
 	struct kd_value v = kd_value_at(w->type, entry);
+	char label[300];
 
 	fprintf(c->out, "%llx\n", (unsigned long long)entry);
 	if (!c->opt['s'])
 		return 0;
 	if (w->members)
 		return kd_value_print_members(c->k, &v, w->members, &w->o, c->out, w->err);
-	fprintf(c->out, "struct %s ", c->optarg['s']);
-	if (kd_value_print(c->k, &v, &w->o, 0, c->out, w->err) != 0) {
-		fputc('\n', c->out);
-		return -1;
-	}
-	fputc('\n', c->out);
-	return 0;
+	snprintf(label, sizeof(label), "struct %s", c->optarg['s']);
+	return kd_cmd_print_object(c, label, w->type, entry, &w->o, w->err);
 }
 
 /* "task_struct.pid": the struct (vmlinux's or a module's) and what
@@ -124,4 +123,41 @@ const struct kd_command kd_cmd_list = {
 		"A list that loops without coming back to its start, or whose next pointer\n"
 		"cannot be read, stops with a line saying where.\n",
 	.run = run_list,
+};
+
+static int run_tree(struct kd_cmd *c)
+{
+	struct walk w = { .c = c, .o = { .hex = c->opt['x'] && !c->opt['d'] }, .err = c->err };
+	uint64_t root, node;
+
+	if (c->argc != 1)
+		return kd_cmd_usage(c, "one root address is needed");
+	if (!c->opt['t'] || strcmp(c->optarg['t'], "rbtree") != 0)
+		return kd_cmd_usage(c, "-t rbtree is needed (the only kind built in)");
+	if ((c->opt['o'] && parse_offset(c, c->optarg['o'], &w.offset) != 0) ||
+	    (c->opt['s'] && struct_arg(c, c->optarg['s'], &w.type, &w.members) != 0) ||
+	    kd_cmd_address(c, c->argv[0], &root, NULL) != 0)
+		return -1;
+	node = root;
+	/* struct rb_root { struct rb_node *rb_node; }: the root node is its first word */
+	if (!c->opt['N'] && kd_kernel_read_u64(c->k, root, &node, c->err) != 0)
+		return kd_wrap(c->err, "rb_root at 0x%llx", (unsigned long long)root);
+	return node ? kd_kernel_rbtree_walk(c->k, node, print_entry, &w, c->err) : 0;
+}
+
+const struct kd_command kd_cmd_tree = {
+	.name = "tree",
+	.options = "t:o:s:Nxd",
+	.flags = KD_CMD_MODULE_DEBUG,
+	.usage = "tree -t rbtree [-o OFFSET | -o struct.member] [-s struct[.member,...]] [-N] "
+		 "ROOT | SYMBOL",
+	.summary = "the nodes of a red-black tree, in order",
+	.help = "  ROOT   a struct rb_root (-N: a struct rb_node to start from)\n"
+		"  -o     where the rb_node is in each entry's structure: the entries'\n"
+		"         addresses are printed (default 0: the nodes')\n"
+		"  -s     each entry's structure, or only the members named\n"
+		"    tree -t rbtree -o vmap_area.rb_node -s vmap_area.va_start vmap_area_root\n"
+		"A tree deeper than a balanced one can be, or a node that cannot be read,\n"
+		"stops with a line saying where.\n",
+	.run = run_tree,
 };

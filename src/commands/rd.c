@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "commands/command.h"
 #include "kernel/symbols.h"
+#include "kernel/tasks.h"
 #include "kernel/value.h"
 
 #define MAX_UNITS (1 << 24) /* a larger count is refused, not printed */
@@ -17,10 +18,13 @@ struct rd {
 	struct kd_cmd *c;
 	unsigned size;        /* bytes a unit */
 	bool sym, dec, phys;
+	struct kd_task *user; /* -u: the context task's user memory */
 };
 
 static int read_mem(struct rd *r, uint64_t addr, void *buf, size_t len, kd_err *err)
 {
+	if (r->user)
+		return kd_task_read_user(r->c->k, r->user, addr, buf, len, err);
 	return r->phys ? kd_kernel_read_phys(r->c->k, addr, buf, len, err)
 		       : kd_kernel_read(r->c->k, addr, buf, len, err);
 }
@@ -107,22 +111,24 @@ static int strings(struct rd *r, uint64_t addr, uint64_t len)
 	return 0;
 }
 
-/* A physical address is hex; a virtual one may be a symbol or (EXPR). */
-static int where(struct kd_cmd *c, const char *arg, bool phys, uint64_t *addr)
+/* A physical or user address is hex; a kernel one may be a symbol or (EXPR). */
+static int where(struct kd_cmd *c, const char *arg, bool hex, uint64_t *addr)
 {
 	char *end;
 
-	if (!phys)
+	if (!hex)
 		return kd_cmd_address(c, arg, addr, NULL);
 	*addr = strtoull(arg, &end, 16);
-	return *arg && !*end ? 0 : kd_cmd_usage(c, "%s is not a hex physical address", arg);
+	return *arg && !*end ? 0 : kd_cmd_usage(c, "%s is not a hex address", arg);
 }
 
 static int run_rd(struct kd_cmd *c)
 {
-	struct rd r = { c, 8, c->opt['s'], c->opt['d'], c->opt['p'] };
+	struct rd r = { c, 8, c->opt['s'], c->opt['d'], c->opt['p'], NULL };
 	unsigned char buf[16];
 	uint64_t addr, count = 1;
+	struct kd_task task;
+	int cpu;
 
 	if (c->opt['8'])
 		r.size = 1;
@@ -136,7 +142,15 @@ static int run_rd(struct kd_cmd *c)
 	    (c->opt['3'] && strcmp(c->optarg['3'], "2") != 0) ||
 	    (c->opt['6'] && strcmp(c->optarg['6'], "4") != 0))
 		return kd_cmd_usage(c, "units are -8, -16, -32 or -64");
-	if (where(c, c->argv[0], r.phys, &addr) != 0)
+	if (c->opt['u'] && c->opt['p'])
+		return kd_cmd_usage(c, "-u and -p exclude each other");
+	if (c->opt['u']) {
+		if (kd_cmd_context(c, &task, &cpu) != 0)
+			return -1;
+		r.user = &task;
+		r.sym = false; /* user symbols are not the kernel's */
+	}
+	if (where(c, c->argv[0], r.phys || r.user, &addr) != 0)
 		return -1;
 	if (c->argc == 2) {
 		char *end;
@@ -165,13 +179,15 @@ static int run_rd(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_rd = {
 	.name = "rd",
-	.options = "81:3:6:sdpax",
-	.usage = "rd [-8|-16|-32|-64] [-s] [-d|-x] [-a] [-p] ADDR | SYMBOL | (EXPR) [COUNT]",
+	.options = "81:3:6:sdpaxu",
+	.usage = "rd [-8|-16|-32|-64] [-s] [-d|-x] [-a] [-p|-u] ADDR | SYMBOL | (EXPR) [COUNT]",
 	.summary = "read memory: words with their ASCII, symbols or strings",
 	.help = "  COUNT units (default 1) of -8, -16, -32 or -64 bits (the default)\n"
 		"  -s  64-bit words that point into a symbol as symbol+offset\n"
 		"  -d  decimal       -x  hex (the default)\n"
 		"  -a  the NUL-terminated strings in the COUNT bytes from ADDR\n"
-		"  -p  ADDR is physical\n",
+		"  -p  ADDR is physical\n"
+		"  -u  ADDR is a user address of the context task (`set PID`; default: the\n"
+		"      panic task), read through its page tables\n",
 	.run = run_rd,
 };

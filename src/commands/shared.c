@@ -7,6 +7,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "kernel/pages.h"
 #include "kernel/symbols.h"
 #include "kernel/tasks.h"
 #include "kernel/types.h"
@@ -204,4 +205,31 @@ int kd_cmd_print_source(struct kd_cmd *c, const char *file, int first, int last,
 		return kd_fail(c->err, KD_ERR_INVALID, "line %d is past the end of %s (%d lines)", first,
 			       from, line - 1);
 	return shown;
+}
+
+void kd_cmd_print_page(struct kd_cmd *c, uint64_t paddr)
+{
+	struct kd_page pg;
+	char names[512];
+
+	if (kd_kernel_page(c->k, paddr >> 12, &pg, NULL) != 0)
+		return;
+	kd_kernel_page_flags(c->k, &pg, names, sizeof(names));
+	fprintf(c->out, "\n      PAGE       PHYSICAL      MAPPING       INDEX CNT FLAGS\n"
+		"%llx %8llx %16llx %8llx %2lld %llx%s%s\n",
+		(unsigned long long)pg.addr, (unsigned long long)(paddr & ~0xfffULL),
+		(unsigned long long)pg.mapping, (unsigned long long)pg.index, (long long)pg.count,
+		(unsigned long long)pg.flags, names[0] ? " " : "", names);
+}
+
+int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint64_t addr,
+			const struct kd_print_opts *o, kd_err *err)
+{
+	struct kd_value v = kd_value_at(type, addr);
+	int rc;
+
+	fprintf(c->out, "%s ", label);
+	rc = kd_value_print(c->k, &v, o, 0, c->out, err);
+	fputc('\n', c->out);
+	return rc;
 }

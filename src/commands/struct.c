@@ -54,13 +54,8 @@ static int run_aggregate(struct kd_cmd *c, const char *keyword)
 		} else if (members) {
 			if (kd_value_print_members(c->k, &v, members, &o, c->out, c->err) != 0)
 				return -1;
-		} else {
-			fprintf(c->out, "%s ", name);
-			if (kd_value_print(c->k, &v, &o, 0, c->out, c->err) != 0) {
-				fputc('\n', c->out);
-				return -1;
-			}
-			fputc('\n', c->out);
+		} else if (kd_cmd_print_object(c, name, t, addr, &o, c->err) != 0) {
+			return -1;
 		}
 	}
 	return 0;

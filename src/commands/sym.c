@@ -1,7 +1,6 @@
 /* sym ADDR|NAME: crash's symbol translation. Module symbols come from
  * each module's symbol table in memory, with the kernel's type letter;
- * vmlinux symbols from the debug vmlinux, whose letter crash would take
- * from its own tables: "(?)" says it is not known here. */
+ * vmlinux symbols from the debug vmlinux, with nm's letter. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -14,14 +14,7 @@ static int print_object(struct kd_cmd *c, const char *type, uint64_t addr,
 
 	if (kd_types_find(c->k->types, type, &t, err) != 0)
 		return -1;
-	fprintf(c->out, "%s ", type);
-	if (kd_value_print(c->k, &(struct kd_value){ .type = t, .lvalue = true, .addr = addr, .cpu = -1 },
-			   o, 0, c->out, err) != 0) {
-		fputc('\n', c->out);
-		return -1;
-	}
-	fputc('\n', c->out);
-	return 0;
+	return kd_cmd_print_object(c, type, t, addr, o, err);
 }
 
 static int task_one(struct kd_cmd *c, const struct kd_task *t, int index, kd_err *err)
@@ -33,10 +26,11 @@ static int task_one(struct kd_cmd *c, const struct kd_task *t, int index, kd_err
 	kd_print_task_header(c->out, t, 0);
 	if (c->opt['R']) {
 		kd_type type;
-		if (kd_types_find(c->k->types, "struct task_struct", &type, err) != 0 ||
-		    kd_value_print_members(c->k, &(struct kd_value){ .type = type, .lvalue = true,
-								     .addr = t->addr, .cpu = -1 },
-					   c->optarg['R'], o, c->out, err) != 0)
+		struct kd_value v;
+		if (kd_types_find(c->k->types, "struct task_struct", &type, err) != 0)
+			return -1;
+		v = kd_value_at(type, t->addr);
+		if (kd_value_print_members(c->k, &v, c->optarg['R'], o, c->out, err) != 0)
 			return -1;
 		fputc('\n', c->out);
 		return 0;

@@ -30,21 +30,6 @@ static void entry_flags(uint64_t e, bool leaf_pte, char *buf, size_t len)
 	}
 }
 
-static void page_line(struct kd_cmd *c, uint64_t paddr)
-{
-	struct kd_page pg;
-	char names[512];
-
-	if (kd_kernel_page(c->k, paddr >> 12, &pg, NULL) != 0)
-		return;
-	kd_kernel_page_flags(c->k, pg.flags, names, sizeof(names));
-	fprintf(c->out, "\n      PAGE       PHYSICAL      MAPPING       INDEX CNT FLAGS\n"
-		"%llx %8llx %16llx %8llx %2lld %llx%s%s\n",
-		(unsigned long long)pg.addr, (unsigned long long)(paddr & ~0xfffULL),
-		(unsigned long long)pg.mapping, (unsigned long long)pg.index, (long long)pg.count,
-		(unsigned long long)pg.flags, names[0] ? " " : "", names);
-}
-
 static int vtop_one(struct kd_cmd *c, uint64_t vaddr)
 {
 	struct kd_vmem_walk w;
@@ -75,7 +60,7 @@ static int vtop_one(struct kd_cmd *c, uint64_t vaddr)
 	fprintf(c->out, "\n      PTE         PHYSICAL  FLAGS\n%llx  %8llx  (%s)\n",
 		(unsigned long long)w.level[w.n - 1].entry,
 		(unsigned long long)(w.paddr & ~(w.page_size - 1)), flags);
-	page_line(c, w.paddr);
+	kd_cmd_print_page(c, w.paddr);
 	return 0;
 }
 

@@ -30,7 +30,7 @@ int kd_kernel_symbolize(struct kd_kernel *k, uint64_t addr, struct kd_sym *out)
 		out->name = kd_symfile_symbol_at(k->vmlinux, addr - k->kaslr, &off, &out->size);
 		if (!out->name)
 			return -1;
-		out->type = '?';
+		out->type = kd_symfile_letter(k->vmlinux, out->name, addr - k->kaslr - off);
 	} else if ((ms = kd_module_symbol_at(k, addr, &m, &off))) {
 		out->name = ms->name;
 		out->type = ms->type;
@@ -53,7 +53,7 @@ int kd_kernel_symbolize_data(struct kd_kernel *k, uint64_t addr, struct kd_sym *
 	memset(out, 0, sizeof(*out));
 	if (!(out->name = kd_symfile_object_at(k->vmlinux, addr - k->kaslr, &off)))
 		return -1;
-	out->type = '?';
+	out->type = kd_symfile_letter(k->vmlinux, out->name, addr - k->kaslr - off);
 	out->off = off;
 	out->start = addr - off;
 	return 0;
@@ -138,6 +138,7 @@ int kd_kernel_symbols_named(struct kd_kernel *k, const char *name, kd_sym_cb cb,
 
 	*found = 0;
 	if (kd_kernel_symbol(k, name, &s.start, NULL) == 0) {
+		s.type = kd_symfile_letter(k->vmlinux, name, 0);
 		++*found;
 		if ((rc = cb(&s, arg)) != 0)
 			return rc;

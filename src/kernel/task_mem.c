@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "kernel/system.h"
 #include "kernel/tasks.h"
+#include "memory/vmem.h"
 
 #define PF_EXITING 0x4
 
@@ -203,4 +204,38 @@ int kd_task_mem(struct kd_kernel *k, const struct kd_task *t, struct kd_task_mem
 	return 0;
 fail:
 	return kd_wrap(err, "pid %d's mm_struct at 0x%llx", t->pid, (unsigned long long)t->mm);
+}
+
+int kd_task_read_user(struct kd_kernel *k, const struct kd_task *t, uint64_t uaddr, void *buf,
+		      size_t len, kd_err *err)
+{
+	uint64_t pgd, offset = kd_vmem_page_offset(k->vm);
+	unsigned char *p = buf;
+
+	if (!t->mm)
+		return kd_fail(err, KD_ERR_LOOKUP, "pid %d (%s) is a kernel thread: it has no user memory",
+			       t->pid, t->comm);
+	if (uaddr >= 1ULL << 47 || len > (1ULL << 47) - uaddr)
+		return kd_fail(err, KD_ERR_INVALID, "0x%llx is not a user address",
+			       (unsigned long long)uaddr);
+	if (kd_kernel_member(k, t->mm, "mm_struct", "pgd", &pgd, err) != 0)
+		return kd_wrap(err, "pid %d's page tables", t->pid);
+	if (!offset || pgd < offset)
+		return kd_fail(err, KD_ERR_CORRUPT, "pid %d's mm->pgd 0x%llx is not in the direct map",
+			       t->pid, (unsigned long long)pgd);
+	while (len) {
+		size_t n = 4096 - (size_t)(uaddr & 4095);
+		uint64_t paddr;
+
+		if (n > len)
+			n = len;
+		if (kd_vmem_translate_pgd(k->vm, pgd - offset, uaddr, &paddr, err) != 0 ||
+		    kd_kernel_read_phys(k, paddr, p, n, err) != 0)
+			return kd_wrap(err, "pid %d's user memory at 0x%llx", t->pid,
+				       (unsigned long long)uaddr);
+		p += n;
+		uaddr += n;
+		len -= n;
+	}
+	return 0;
 }

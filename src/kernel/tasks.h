@@ -95,4 +95,10 @@ int kd_task_mem(struct kd_kernel *k, const struct kd_task *t, struct kd_task_mem
 struct kd_task_mem_cache;
 void kd_task_mem_cache_free(struct kd_task_mem_cache *c);
 
+/* Reads the task's user memory through its page tables (mm->pgd). A page
+ * the dump lacks (makedumpfile's dump levels with 8 drop user pages) or
+ * one not mapped is an error naming it; a kernel thread has none. */
+int kd_task_read_user(struct kd_kernel *k, const struct kd_task *t, uint64_t uaddr, void *buf,
+		      size_t len, kd_err *err);
+
 #endif

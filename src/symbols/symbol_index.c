@@ -14,8 +14,34 @@ static uint32_t hash_name(const char *s)
 	return h;
 }
 
+/* nm's letter: the section's kind (code, bss, writable data, read-only),
+ * upper case for a global, W/V for a weak function/object. */
+static char nm_letter(Elf *elf, const GElf_Sym *sym, GElf_Word shndx)
+{
+	Elf_Scn *scn = elf ? elf_getscn(elf, shndx) : NULL;
+	int bind = GELF_ST_BIND(sym->st_info);
+	GElf_Shdr sh;
+	char c = '?';
+
+	if (bind == STB_WEAK)
+		return GELF_ST_TYPE(sym->st_info) == STT_OBJECT ? 'V' : 'W';
+	if (scn && gelf_getshdr(scn, &sh)) {
+		if (sh.sh_flags & SHF_EXECINSTR)
+			c = 't';
+		else if (sh.sh_type == SHT_NOBITS)
+			c = 'b';
+		else if (sh.sh_flags & SHF_WRITE)
+			c = 'd';
+		else if (sh.sh_flags & SHF_ALLOC)
+			c = 'r';
+	}
+	return bind == STB_GLOBAL && c != '?' ? (char)(c - 'a' + 'A') : c;
+}
+
 int kd_symbol_index_build(struct kd_symbol_index *ix, Dwfl_Module *mod)
 {
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
 	int n = dwfl_module_getsymtab(mod);
 
 	memset(ix, 0, sizeof(*ix));
@@ -42,7 +68,7 @@ int kd_symbol_index_build(struct kd_symbol_index *ix, Dwfl_Module *mod)
 		if (type != STT_FUNC && type != STT_NOTYPE && type != STT_OBJECT)
 			continue;
 		struct kd_symbol *s = &ix->syms[ix->nsyms];
-		*s = (struct kd_symbol){ name, addr, sym.st_size, type };
+		*s = (struct kd_symbol){ name, addr, sym.st_size, type, nm_letter(elf, &sym, shndx) };
 		uint32_t slot = hash_name(name) & (ix->nslots - 1);
 		while (ix->slots[slot])
 			slot = (slot + 1) & (ix->nslots - 1);

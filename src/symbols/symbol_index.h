@@ -12,6 +12,7 @@ struct kd_symbol {
 	uint64_t addr;
 	uint64_t size;
 	unsigned char type; /* STT_FUNC, STT_NOTYPE or STT_OBJECT */
+	char letter;        /* nm's: T t D d B b R r W V, from binding and section */
 };
 
 struct kd_symbol_index {

@@ -323,6 +323,19 @@ const char *kd_symfile_object_at(struct kd_symfile *sf, uint64_t addr, uint64_t 
 	return s->name;
 }
 
+char kd_symfile_letter(struct kd_symfile *sf, const char *name, uint64_t addr)
+{
+	const struct kd_symbol *s;
+
+	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_find(&sf->index, name, 0)))
+		return '?';
+	/* same-named statics: the one at addr */
+	for (uint32_t i = 0; addr && s->addr != addr && i < sf->index.nsyms; i++)
+		if (strcmp(sf->index.syms[i].name, name) == 0 && sf->index.syms[i].addr == addr)
+			s = &sf->index.syms[i];
+	return s->letter;
+}
+
 int kd_symfile_section(struct kd_symfile *sf, const char *name, const void **data, size_t *len,
 		       kd_err *err)
 {

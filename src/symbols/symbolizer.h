@@ -51,6 +51,11 @@ const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t 
  * NULL. */
 const char *kd_symfile_object_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off);
 
+/* nm's type letter (T, t, D, d, B, b, R, r, W, V) of the symbol called
+ * name at addr, or of the best one called name when addr is 0; '?' when
+ * unknown. */
+char kd_symfile_letter(struct kd_symfile *sf, const char *name, uint64_t addr);
+
 /* Contents of section `name` (e.g. ".BTF"), or -1 with err. */
 int kd_symfile_section(struct kd_symfile *sf, const char *name, const void **data, size_t *len,
 		       kd_err *err);

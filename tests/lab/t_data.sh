@@ -170,6 +170,14 @@ type = struct kdive_obj {
 }
 EOF'
 		check "$label: whatis jiffies" eval 'k "whatis jiffies" | grep -qx "volatile unsigned long jiffies;"'
+		for s in jiffies panic init_task runqueues schedule; do
+			want=$(nm "$VMLINUX" | awk -v s="$s" '$3 == s { print $2; exit }')
+			got=$(k "sym $s" | sed -nE 's/^[0-9a-f]+ \((.)\) .*/\1/p')
+			[ "$got" = "$want" ] || break
+		done
+		check "$label: sym NAME gives nm's type letter (jiffies panic init_task runqueues schedule)" test "$got" = "$want"
+		check "$label: dis -x names offsets in hex, SYMBOL+OFF is an address" eval '
+			k "dis -x schedule+4 1" | grep -q "^0x[0-9a-f]* <schedule+0x4>:" && k "dis schedule+4 1" | grep -q "<schedule+4>:"'
 
 		# code: kdive's disassembly is objdump's, on the bytes in memory
 		for fn in schedule panic do_exit; do check_dis "$label" "$fn"; done
@@ -213,6 +221,19 @@ EOF'
 		check "$label: a list that loops: stopped with a line saying where" \
 			eval 'grep -q "loops back to 0x$haddr after 2 entries: stopped" "$tmp/err" && [ "$(wc -l <"$tmp/out")" -eq 2 ]' ||
 			cat "$tmp/err"
+		# tree: the kernel keeps each vmalloc area in a red-black tree and in a
+		# list (one pair before 6.9, one per vmap node after): the tree in
+		# order is the list, by address
+		root=vmap_area_root head=vmap_area_list
+		if ! k "sym vmap_area_root" >/dev/null; then
+			root='&vmap_nodes[0].busy.root' head='&vmap_nodes[0].busy.head'
+		fi
+		k "tree -t rbtree -o vmap_area.rb_node -s vmap_area.va_start $root" >"$tmp/tree"
+		k "list -H -o vmap_area.list -s vmap_area.va_start $head" >"$tmp/list"
+		check "$label: tree -t rbtree of the vmap areas: the same areas as their list, in address order ($(grep -c "^[0-9a-f]" "$tmp/tree"))" eval '
+			[ "$(grep -c "^[0-9a-f]" "$tmp/tree")" -gt 1 ] &&
+			diff <(paste - - <"$tmp/list" | sort -t= -k2 -n) <(paste - - <"$tmp/tree") >&2 &&
+			grep "va_start" "$tmp/tree" | sed "s/.*= //; s/,//" | sort -c -n'
 		nt=$(k "list -H -o task_struct.tasks init_task.tasks" | wc -l)
 		check "$label: list -H -o task_struct.tasks init_task.tasks: every process ($nt)" \
 			eval '[ "$nt" -eq "$(k "foreach gleader ps" | awk "NR > 1 && \$(NF - 8) + 0 > 0 || NR > 1 && \$1 == \">\" && \$2 > 0" | wc -l)" ]'

@@ -21,6 +21,14 @@ printf 'help help\n# a comment\n\nhelp help\n' >"$tmp/script"
 check "-i FILE runs a command file" eval '[ "$(k "$VMLINUX" "$DUMP" -i "$tmp/script" | grep -c "^usage: help")" -eq 2 ]'
 check "cmd | shell pipeline" eval 'k "$VMLINUX" "$DUMP" -c "help | tr a-z A-Z" | grep -q "LIST THE COMMANDS"'
 check "cmd > file and >> file" eval 'k "$VMLINUX" "$DUMP" -c "help help > $tmp/o; help help >> $tmp/o" && [ "$(grep -c "^usage" "$tmp/o")" -eq 2 ]'
+cmds=$(k "$VMLINUX" "$DUMP" -c help | awk '/^  [a-z]+ / { print $1 }')
+missing=""
+for c in $cmds; do
+	k "$VMLINUX" "$DUMP" -c "help $c" >"$tmp/h" 2>&1
+	{ grep -q "^usage: $c" "$tmp/h" && [ "$(wc -l <"$tmp/h")" -ge 2 ]; } || missing="$missing $c"
+done
+check "help CMD for every command ($(echo $cmds | wc -w)): its usage and what it does${missing:+ (missing:$missing)}" \
+	test -z "$missing" -a "$(echo $cmds | wc -w)" -ge 25
 
 timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "nosuch; help help" >"$tmp/out" 2>"$tmp/err"
 rc=$?

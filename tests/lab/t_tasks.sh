@@ -76,6 +76,27 @@ for series in $LAB_SERIES; do
 		k 'foreach 1 2 bt' >"$tmp/out"
 		check "$label: foreach 1 2 bt: those two" eval '[ "$(grep -c "^PID: " "$tmp/out")" -eq 2 ]'
 	done
+	# user memory through a task's page tables (rd -u, dis -u): the sleeping
+	# busybox's code at its user RIP is /bin/busybox's (QEMU's dump holds
+	# every page; makedumpfile's levels drop them: one line says so)
+	DUMP=$LAB/qemu-dump/vmcore.qemu-elf
+	pid=$(sed -n '1s/^PID //p' "$LAB/qemu-dump/fds.txt")
+	rip=$(k "bt $pid" | awk '/^    RIP: 0000/ { print $2 }' | tail -1)
+	at=$(printf %x $((0x$rip - 2)))
+	objdump -d --start-address=0x$at --stop-address=$((0x$rip + 2)) /bin/busybox |
+		awk -F'\t' '/^ *[0-9a-f]+:\t/ { a = $1; sub(/^ */, "", a); t = $3; sub(/ +$/, "", t); print "0x" a "\t" t }' >"$tmp/want"
+	k "set $pid; dis -u $at 2" | tail -2 >"$tmp/got"
+	check "$series qemu-dump: dis -u at pid $pid's user RIP is objdump of /bin/busybox there" eval '
+		[ -n "$rip" ] && [ -s "$tmp/want" ] && diff -u "$tmp/want" "$tmp/got" >&2'
+	bytes=$(objdump -d --start-address=0x$at --stop-address=$((0x$rip + 2)) /bin/busybox | awk -F'\t' '/^ *[0-9a-f]+:\t/ { printf "%s ", $2 }' | tr -s ' ' | sed 's/ $//')
+	check "$series qemu-dump: rd -u -8 of the same 4 bytes: $bytes" eval '
+		[ "$(k "set $pid; rd -u -8 $at 4" | tail -1 | sed -E "s/^[0-9a-f]+:  //; s/ +[^ ]+\$//")" = "$bytes" ]'
+	DUMP=$LAB/oops-module/vmcore.zlib
+	k "set $(sed -n '1s/^PID //p' "$LAB/oops-module/fds.txt"); rd -u -8 $at; set 2; rd -u 1000; p 1" >"$tmp/out"
+	check "$series oops-module: rd -u of a page makedumpfile dropped, and of a kernel thread: one line each" eval '
+		grep -q "user memory at 0x$at: .*excluded by makedumpfile" "$tmp/err" &&
+		grep -q "is a kernel thread: it has no user memory" "$tmp/err" && grep -q "= 1$" "$tmp/out"' || cat "$tmp/err"
+
 	# a hung task: foreach UN bt shows the task khungtaskd named, with its stack
 	load_lab "$series"
 	hung=$(tr -d '\r' <"$LAB/hung-task/console.log" | sed -nE 's/.*INFO: task ([^ ]+):([0-9]+) blocked.*/\2/p' | head -1)
