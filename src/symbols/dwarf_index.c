@@ -2,6 +2,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <gelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -327,11 +328,56 @@ static uint64_t debug_info_size(Dwarf *dw)
 	return off;
 }
 
+/* Where .debug_info lies in the file as libelf mapped it, when it reads
+ * the section in place (an uncompressed section of a file it mmapped, and
+ * not relocated: ET_EXEC, the vmlinux); NULL otherwise. */
+static const unsigned char *mapped_debug_info(Dwarf *dw)
+{
+	Elf *elf = dwarf_getelf(dw);
+	size_t shstrndx, raw_size;
+	const char *raw;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+
+	if (!elf || !gelf_getehdr(elf, &eh) || eh.e_type != ET_EXEC ||
+	    !(raw = elf_rawfile(elf, &raw_size)) || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, ".debug_info") != 0)
+			continue;
+		if ((sh.sh_flags & SHF_COMPRESSED) || sh.sh_offset + sh.sh_size > raw_size ||
+		    !(d = elf_getdata(scn, NULL)) || d->d_buf != raw + sh.sh_offset)
+			return NULL;
+		return (const unsigned char *)d->d_buf;
+	}
+	return NULL;
+}
+
+/* The pages of .debug_info the walk has passed are not read again: give
+ * them back (they are the file's, re-read from the page cache if ever
+ * needed), so that indexing a 160 MB section does not hold it all. */
+static void release(const unsigned char *info, uint64_t *done, uint64_t upto)
+{
+	uintptr_t from = ((uintptr_t)info + *done + 4095) & ~(uintptr_t)4095;
+	uintptr_t to = ((uintptr_t)info + upto) & ~(uintptr_t)4095;
+
+	if (info && to > from + (16u << 20)) {
+		madvise((void *)from, to - from, MADV_DONTNEED);
+		*done = to - (uintptr_t)info;
+	}
+}
+
 static struct kd_dwarf_index *build(Dwarf *dw, const char *build_id, uint64_t size, kd_err *err)
 {
+	const unsigned char *info = mapped_debug_info(dw);
 	struct build b = { .err = err };
 	struct kd_dwarf_index *idx = NULL;
 	Dwarf_Off off = 0, next;
+	uint64_t released = 0;
 	size_t hsize;
 
 	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
@@ -344,6 +390,7 @@ static struct kd_dwarf_index *build(Dwarf *dw, const char *build_id, uint64_t si
 			} while (dwarf_siblingof(&d, &d) == 0);
 		}
 		off = next;
+		release(info, &released, off);
 	}
 	idx = serialize(&b, build_id, size, err);
 out:
