@@ -7,7 +7,8 @@
 # kmem -s; runq; files), and, on the dump with a few thousand tasks,
 # `foreach bt`, `ps` and `kmem -s`. Prints wall time, peak memory and
 # ratios ("drgn -" where drgn has no such command: no disassembler, none
-# of crash's tables). Not a test: nothing here can fail a build.
+# of crash's tables); and `sys; bt; ps` on a dump opened without its
+# vmlinux. Not a test: nothing here can fail a build.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 KDIVE=${KDIVE_BIN:-$REPO/build/kdive}
@@ -69,6 +70,17 @@ for series in ${@:-5.10 6.1 6.12}; do
 	row "kmem -i" "kmem -i" "kmem -i" -
 	row "kmem -s" "kmem -s" "kmem -s" -
 	row "runq; files" "runq; files" "runq;files" -
+	# without the vmlinux: kallsyms, BTF and ORC from the dump (crash and
+	# this drgn cannot open a dump without it); kdive with it, beside
+	if [ "$series" != 5.10 ]; then
+		w=$(IN=/dev/null measure "$KDIVE" "$VMLINUX" "$DUMP" -c "sys; bt; ps")
+		n=$(IN=/dev/null measure "$KDIVE" "$DUMP" -c "sys; bt; ps")
+		set -- $w $n
+		awk -v wt="$1" -v wm="$2" -v nt="$3" -v nm="$4" 'BEGIN {
+			printf "%-26s kdive %6.3f s %6.1f MiB | with the vmlinux %6.3f s %6.1f MiB | crash, drgn: cannot\n",
+				"sys; bt; ps (no vmlinux)", nt, nm / 1024, wt, wm / 1024 }'
+	fi
+	row "foreach bt ($(awk 'NR > 1' "$LAB/oops-module/ps.txt" | wc -l) tasks)" "foreach bt" "foreach bt" -
 	# every task's bt, on the dump with MANY_TASKS threads
 	DUMP=$LAB/many-tasks/vmcore.zlib
 	pids=$(awk 'NR > 1 { print $1 }' "$LAB/many-tasks/ps.txt" | paste -sd' ')

@@ -96,7 +96,9 @@ struct kd_session_opts {
 };
 
 /* Opens a dump and its vmlinux, given in either order (told apart by
- * content). Fails with one line when they do not match or cannot be read. */
+ * content), or the dump alone (file2 NULL: symbols, types and unwind
+ * tables from the dump's own memory, Linux 6.0+). Fails with one line
+ * when they do not match or cannot be read. */
 kd_session *kd_session_open(const char *file1, const char *file2,
 			    const struct kd_session_opts *opts, kd_err *err);
 

@@ -17,10 +17,12 @@
 static void usage(FILE *out)
 {
 	fputs("usage: kdive [--modules DIR]... [--source DIR]... [--sysroot DIR] [-c 'CMD; CMD'] [-i FILE]\n"
-	      "             VMLINUX VMCORE\n"
+	      "             [VMLINUX] VMCORE\n"
 	      "Opens a kdump vmcore (any makedumpfile format, or a QEMU dump) with the\n"
 	      "crashed kernel's debug vmlinux, in either order, and runs crash-style\n"
-	      "commands: type `help` at the prompt.\n"
+	      "commands: type `help` at the prompt. Without VMLINUX (Linux 6.0+), the\n"
+	      "symbols, types and unwind tables come from the dump's own kallsyms, BTF\n"
+	      "and ORC: no source lines, no types BTF lacks.\n"
 	      "  --modules DIR  look for module .ko files with debug info below DIR first\n"
 	      "  --source DIR   kernel (or module) source tree for `l` and `dis -s`, before\n"
 	      "                 the distribution's package (/usr/src/linux-source-X.Y.tar.xz)\n"
@@ -194,7 +196,7 @@ int cmd_session(int argc, char **argv)
 		default: usage(stderr); free(dirs); free(srcs); return 2;
 		}
 	}
-	if (argc - optind != 2) {
+	if (argc - optind != 1 && argc - optind != 2) {
 		usage(stderr);
 		free(dirs);
 		free(srcs);
@@ -202,7 +204,7 @@ int cmd_session(int argc, char **argv)
 	}
 	opts.module_dirs = dirs;
 	opts.source_dirs = srcs;
-	s = kd_session_open(argv[optind], argv[optind + 1], &opts, &err);
+	s = kd_session_open(argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &opts, &err);
 	free(dirs);
 	free(srcs);
 	if (!s) {

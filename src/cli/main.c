@@ -7,11 +7,11 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive [--sysroot DIR] [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] VMLINUX VMCORE\n"
+	fputs("usage: kdive [--sysroot DIR] [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] [VMLINUX] VMCORE\n"
 	      "       kdive [--sysroot DIR] decode [-r RELEASE] [-f LOG] [VMLINUX [BASE_PATH|auto] [MODULES_DIR...]]\n"
 	      "       kdive --version\n"
 	      "\n"
-	      "  VMLINUX VMCORE  open a kdump vmcore with crash's commands (sys, bt, log, ps, mod...)\n"
+	      "  [VMLINUX] VMCORE  open a kdump vmcore with crash's commands (sys, bt, log, ps, mod...)\n"
 	      "  decode          add source lines to a kernel oops/Call Trace and disassemble Code: lines\n"
 	      "  --sysroot DIR   look for debug info in DIR/usr/lib/debug, DIR/lib/modules, DIR/boot\n"
 	      "                  (another machine's files) instead of this system's\n",

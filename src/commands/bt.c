@@ -115,12 +115,14 @@ static void print_unwinders(const struct printer *p)
 		[KD_UNWIND_CFI] = "DWARF CFI",
 		[KD_UNWIND_ENTRY] = "entry code",
 		[KD_UNWIND_FP] = "frame pointer",
+		[KD_UNWIND_PROLOGUE] = "its prologue",
 	};
 	int n = p->level < MAX_NOTED ? p->level : MAX_NOTED, said = 0;
 	bool worth = p->o->no_orc;
 
 	for (int i = 0; i < n; i++)
-		worth |= p->how[i] == KD_UNWIND_FP || p->how[i] == KD_UNWIND_ENTRY;
+		worth |= p->how[i] == KD_UNWIND_FP || p->how[i] == KD_UNWIND_ENTRY ||
+			 p->how[i] == KD_UNWIND_PROLOGUE;
 	for (int i = 0; worth && i < n;) {
 		int j = i;
 		if (p->how[i] == KD_UNWIND_START || p->how[i] == KD_UNWIND_ORC) {
@@ -214,6 +216,11 @@ static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, int index, k
 	if (index > 0)
 		fputc('\n', c->out);
 	kd_print_task_header(c->out, t, 0);
+	if (o->lines && index == 0 && !c->k->vmlinux) {
+		char why[700];
+		kd_kernel_no_lines_hint(c->k, c->k->text.start, why, sizeof(why));
+		kd_cmd_warn(c, "-l: no kernel source lines: %s", why);
+	}
 	if (t->unreadable)
 		kd_cmd_warn(c, "CPU %d's task_struct at 0x%llx is not in the dump (a page makedumpfile "
 			    "excluded): its pid and command are unknown; its stack is unwound from the "

@@ -102,6 +102,9 @@ struct kd_print_opts;
 int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint64_t addr,
 			const struct kd_print_opts *o, kd_err *err);
 
+/* Fails with "no line information for ADDR" and why (kernel/symbols.h). */
+int kd_cmd_no_lines(struct kd_cmd *c, uint64_t addr);
+
 /* crash's CPU list: "1", "a" (all), "0,2-3" -> cpus[0 .. nr_cpus). */
 int kd_cmd_cpu_list(struct kd_cmd *c, const char *spec, bool *cpus);
 

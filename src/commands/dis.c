@@ -51,8 +51,7 @@ static int show_source(struct kd_cmd *c, uint64_t addr, const struct kd_sym *fn,
 	int first, last;
 
 	if (kd_kernel_srclines(c->k, addr, loc, 1) == 0)
-		return kd_fail(c->err, KD_ERR_LOOKUP, "no line information for 0x%llx (a module's needs "
-			       "its debug info: mod -s MODULE FILE)", (unsigned long long)addr);
+		return kd_cmd_no_lines(c, addr);
 	first = loc[0].line - 5;
 	last = loc[0].line + 4;
 	if (whole && fn->size <= MAX_FUNCTION) {

@@ -38,7 +38,10 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 		kd_oom(err);
 		return NULL;
 	}
-	if (!is_vmlinux(file1) && is_vmlinux(file2)) {
+	if (!file2) { /* the dump alone */
+		vmlinux = NULL;
+		dump = file1;
+	} else if (!is_vmlinux(file1) && is_vmlinux(file2)) {
 		vmlinux = file2;
 		dump = file1;
 	}

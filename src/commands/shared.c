@@ -233,3 +233,12 @@ int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint6
 	fputc('\n', c->out);
 	return rc;
 }
+
+int kd_cmd_no_lines(struct kd_cmd *c, uint64_t addr)
+{
+	char why[700];
+
+	kd_kernel_no_lines_hint(c->k, addr, why, sizeof(why));
+	return kd_fail(c->err, KD_ERR_LOOKUP, "no line information for 0x%llx: %s",
+		       (unsigned long long)addr, why);
+}

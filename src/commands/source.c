@@ -58,9 +58,7 @@ static int run_l(struct kd_cmd *c)
 	if (kd_cmd_address(c, star ? arg + 1 : arg, &addr, NULL) != 0)
 		return -1;
 	if (kd_kernel_srclines(c->k, addr, loc, 1) == 0)
-		return kd_fail(c->err, KD_ERR_LOOKUP, "no line information for 0x%llx (%s)",
-			       (unsigned long long)addr,
-			       "a module's needs its debug info: mod -s MODULE FILE");
+		return kd_cmd_no_lines(c, addr);
 	return list_at(c, loc[0].file, loc[0].line, star, addr);
 }
 

@@ -33,7 +33,8 @@ static void print_files(struct sys *s)
 	struct kd_dump_state d;
 
 	kd_kernel_dump_state(s->k, &d);
-	fprintf(s->out, "      KERNEL: %s%s\n    DUMPFILE: %s", s->k->vmlinux_path,
+	fprintf(s->out, "      KERNEL: %s%s\n    DUMPFILE: %s",
+		s->k->vmlinux ? s->k->vmlinux_path : "(none: kallsyms, BTF and ORC from the dump)",
 		kd_kernel_tainted(s->k) ? "  [TAINTED]" : "", s->k->dump_path);
 	if (d.partial || d.incomplete)
 		fprintf(s->out, " %s%s", d.partial ? " [PARTIAL DUMP]" : "",

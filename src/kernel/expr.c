@@ -12,6 +12,7 @@
 #include "kernel/symbols.h"
 #include "kernel/types.h"
 #include "kernel/value.h"
+#include "symbols/debuginfo_find.h"
 
 #define START_KERNEL_MAP 0xffffffff80000000ULL
 #define MAX_DEPTH 64 /* nesting of parentheses and operators */
@@ -345,9 +346,15 @@ static int identifier(struct parser *ps, const char *name, struct kd_value *out)
 		*out = rvalue(t, (uint64_t)v);
 		return 0;
 	}
-	if (kd_kernel_symbol(ps->k, name, &addr, NULL) == 0)
+	if (kd_kernel_symbol(ps->k, name, &addr, NULL) == 0) {
+		char pkg[512] = "";
+		if (!ps->k->vmlinux) /* BTF has no types of variables */
+			kd_debug_package_hint(ps->k->release, pkg, sizeof(pkg));
 		return kd_fail(ps->err, KD_ERR_LOOKUP, "'%s' has unknown type; cast it to its declared "
-			       "type (its address is 0x%llx)", name, (unsigned long long)addr);
+			       "type (its address is 0x%llx)%s%s%s", name, (unsigned long long)addr,
+			       pkg[0] ? "; variables' types are in the debug vmlinux, not in the dump: give it (" : "",
+			       pkg, pkg[0] ? ")" : "");
+	}
 	if (module_symbol(ps, name) != 0)
 		return -1;
 	return kd_fail(ps->err, KD_ERR_LOOKUP, "No symbol \"%s\" in current context.", name);

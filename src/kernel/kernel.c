@@ -6,6 +6,7 @@
 
 #include "base/err.h"
 #include "source/source.h"
+#include "symbols/kallsyms.h"
 #include "symbols/kernel_id.h"
 #include "dump/dump.h"
 #include "kernel/kaslr.h"
@@ -31,6 +32,8 @@ void kd_kernel_close(struct kd_kernel *k)
 	kd_types_free(k->types);
 	kd_vmem_free(k->vm);
 	kd_symbolizer_free(k->sz);
+	kd_kallsyms_free(k->ksyms);
+	free(k->btf_mem);
 	kd_vmcoreinfo_free(k->vmci);
 	kd_dump_close(k->dump);
 	free(k->per_cpu_offset);
@@ -96,7 +99,7 @@ static int layout_from_vmcoreinfo(struct kd_kernel *k, struct kd_vmem_layout *l,
 
 	if (!kd_vmcoreinfo_hex(k->vmci, "KERNELOFFSET", &k->kaslr)) {
 		uint64_t dump_stext, file_stext;
-		if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(_stext)", &dump_stext) ||
+		if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(_stext)", &dump_stext) || !k->vmlinux ||
 		    kd_symfile_lookup(k->vmlinux, "_stext", 0, &file_stext, NULL) != 0)
 			return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: VMCOREINFO has neither KERNELOFFSET nor SYMBOL(_stext): "
 				       "cannot tell where KASLR moved the kernel", k->dump_path);
@@ -122,10 +125,11 @@ static int layout_from_vmcoreinfo(struct kd_kernel *k, struct kd_vmem_layout *l,
 
 /* Without VMCOREINFO (QEMU guests without -device vmcoreinfo) the layout
  * is found from the vmlinux and the dump's memory (kernel/kaslr.h). */
+/* The kernel image's mapping; the direct map once symbols can be looked
+ * up (setup_direct_map). */
 static int setup_memory(struct kd_kernel *k, kd_err *err)
 {
 	struct kd_vmem_layout l = { 0 };
-	uint64_t pob;
 
 	if ((k->vmci ? layout_from_vmcoreinfo(k, &l, err)
 		     : kd_kaslr_find(k->dump, k->vmlinux, k->dump_path, &k->kaslr, &l, err)) != 0)
@@ -134,6 +138,13 @@ static int setup_memory(struct kd_kernel *k, kd_err *err)
 	k->vm = kd_vmem_new(k->dump, &l);
 	if (!k->vm)
 		return kd_oom(err);
+	return 0;
+}
+
+static void setup_direct_map(struct kd_kernel *k)
+{
+	uint64_t pob;
+
 	/* With memory KASLR (or 5-level paging) the regions move and the
 	 * kernel's variables say where: the direct map, then vmalloc and
 	 * vmemmap, in that order. The direct map ends where the next region
@@ -149,7 +160,6 @@ static int setup_memory(struct kd_kernel *k, kd_err *err)
 		}
 		kd_vmem_set_direct_map(k->vm, pob, end);
 	}
-	return 0;
 }
 
 static int setup_cpus(struct kd_kernel *k, kd_err *err)
@@ -172,6 +182,55 @@ static int setup_cpus(struct kd_kernel *k, kd_err *err)
 	return 0;
 }
 
+static int read_virt(void *ctx, uint64_t addr, void *buf, size_t len, kd_err *err)
+{
+	return kd_kernel_read(ctx, addr, buf, len, err);
+}
+
+/* The dump alone: VMCOREINFO gives the release, the layout and where
+ * kallsyms keeps its tables (Linux 6.0+); kallsyms gives __start_BTF. */
+static int from_dump(struct kd_kernel *k, kd_err *err)
+{
+	static const char *const keys[] = { "SYMBOL(kallsyms_num_syms)", "SYMBOL(kallsyms_names)",
+					    "SYMBOL(kallsyms_token_table)", "SYMBOL(kallsyms_token_index)",
+					    "SYMBOL(kallsyms_offsets)", "SYMBOL(kallsyms_relative_base)" };
+	struct kd_kallsyms_loc loc;
+	uint64_t *at[] = { &loc.num_syms, &loc.names, &loc.token_table, &loc.token_index,
+			   &loc.offsets, &loc.relative_base };
+	const char *rel = k->vmci ? kd_vmcoreinfo_get(k->vmci, "OSRELEASE") : NULL;
+	uint64_t start, stop;
+	char hint[512];
+
+	if (!rel)
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s has no VMCOREINFO: without it the dump cannot "
+			       "be read without the kernel's debug vmlinux", k->dump_path);
+	snprintf(k->release, sizeof(k->release), "%s", rel);
+	kd_debug_package_hint(k->release, hint, sizeof(hint));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!kd_vmcoreinfo_hex(k->vmci, keys[i], at[i]))
+			return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: its VMCOREINFO does not locate the kernel's "
+				       "kallsyms (%s; Linux 6.0+ has it): give the debug vmlinux (%s)",
+				       k->dump_path, keys[i], hint);
+	if (setup_memory(k, err) != 0)
+		return -1;
+	if (!(k->ksyms = kd_kallsyms_load(&loc, read_virt, k, err)))
+		return kd_wrap(err, "%s: the kernel's kallsyms; give the debug vmlinux (%s)", k->dump_path,
+			       hint);
+	setup_direct_map(k);
+	/* the kernel's BTF, between two symbols of its image */
+	if (kd_kernel_symbol(k, "__start_BTF", &start, NULL) != 0 ||
+	    kd_kernel_symbol(k, "__stop_BTF", &stop, NULL) != 0 || stop <= start ||
+	    stop - start > (256u << 20))
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: the kernel has no BTF (CONFIG_DEBUG_INFO_BTF): "
+			       "give the debug vmlinux (%s)", k->dump_path, hint);
+	k->btf_len = (size_t)(stop - start);
+	if (!(k->btf_mem = malloc(k->btf_len)))
+		return kd_oom(err);
+	if (kd_kernel_read(k, start, k->btf_mem, k->btf_len, err) != 0)
+		return kd_wrap(err, "the kernel's BTF; give the debug vmlinux (%s)", hint);
+	return 0;
+}
+
 struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 				 const struct kd_kernel_opts *opts, kd_err *err)
 {
@@ -182,7 +241,7 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 	char cache[4096];
 	size_t len = 0;
 
-	if (!k || !(k->vmlinux_path = strdup(vmlinux)) || !(k->dump_path = strdup(dump)) ||
+	if (!k || !(k->vmlinux_path = strdup(vmlinux ? vmlinux : "")) || !(k->dump_path = strdup(dump)) ||
 	    !(k->sysroot = strdup(sysroot)) || !(k->finder = kd_module_finder_new())) {
 		kd_oom(err);
 		goto fail;
@@ -195,16 +254,25 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 		kd_oom(err);
 		goto fail;
 	}
-	if (!(k->sz = kd_symbolizer_new(err)) ||
-	    !(k->vmlinux = kd_symbolizer_add(k->sz, "vmlinux", vmlinux, err)) ||
-	    kd_symfile_check(k->vmlinux, vmlinux, err) != 0 || check_match(k, err) != 0 ||
-	    setup_memory(k, err) != 0)
+	if (!(k->sz = kd_symbolizer_new(err)))
 		goto fail;
-	if (kd_symfile_section(k->vmlinux, ".BTF", &btf, &len, NULL) != 0)
-		btf = NULL;
+	if (!vmlinux) {
+		if (from_dump(k, err) != 0)
+			goto fail;
+		btf = k->btf_mem;
+		len = k->btf_len;
+	} else {
+		if (!(k->vmlinux = kd_symbolizer_add(k->sz, "vmlinux", vmlinux, err)) ||
+		    kd_symfile_check(k->vmlinux, vmlinux, err) != 0 || check_match(k, err) != 0 ||
+		    setup_memory(k, err) != 0)
+			goto fail;
+		setup_direct_map(k);
+		if (kd_symfile_section(k->vmlinux, ".BTF", &btf, &len, NULL) != 0)
+			btf = NULL;
+	}
 	kd_cache_dir(cache, sizeof(cache), "index");
 	if (!(k->types = kd_types_new(btf, len, k->vmlinux, cache[0] ? cache : NULL, err))) {
-		kd_wrap(err, "%s: struct layouts", vmlinux);
+		kd_wrap(err, "%s: struct layouts", vmlinux ? vmlinux : dump);
 		goto fail;
 	}
 	if (setup_cpus(k, err) != 0) {
@@ -223,6 +291,9 @@ fail:
 
 int kd_kernel_symbol(struct kd_kernel *k, const char *name, uint64_t *addr, kd_err *err)
 {
+	if (!k->vmlinux) /* kallsyms has runtime addresses */
+		return k->ksyms && kd_kallsyms_lookup(k->ksyms, name, addr, NULL) == 0
+			       ? 0 : kd_fail(err, KD_ERR_LOOKUP, "no symbol %s in the kernel's kallsyms", name);
 	if (kd_symfile_lookup(k->vmlinux, name, 0, addr, err) != 0)
 		return -1;
 	/* Per-CPU symbols are offsets into each CPU's area: KASLR does not

@@ -37,7 +37,10 @@ struct kd_kernel {
 	struct kd_dump *dump;
 	struct kd_vmcoreinfo *vmci;
 	struct kd_symbolizer *sz;
-	struct kd_symfile *vmlinux;
+	struct kd_symfile *vmlinux;   /* NULL: opened without it (kd_kernel_open) */
+	struct kd_kallsyms *ksyms;    /* then: the dump's own kallsyms ... */
+	void *btf_mem;                /* ... and BTF, read from its memory */
+	size_t btf_len;
 	struct kd_vmem *vm;
 	struct kd_types *types;
 	uint64_t kaslr;        /* added to every vmlinux symbol */
@@ -60,6 +63,9 @@ struct kd_kernel {
 	struct kd_sources *sources; /* source files for `l`: kernel/symbols.h */
 };
 
+/* vmlinux NULL: the dump alone, symbols from its kallsyms (located by
+ * VMCOREINFO, Linux 6.0+), types from the BTF and unwinding from the ORC
+ * tables in its memory; no source lines, no DWARF-only types. */
 struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 				 const struct kd_kernel_opts *opts, kd_err *err);
 void kd_kernel_close(struct kd_kernel *k);

@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "kernel/modules.h"
 #include "source/source.h"
+#include "symbols/kallsyms.h"
 #include "symbols/debuginfo_find.h"
 #include "symbols/symbolizer.h"
 
@@ -26,7 +27,10 @@ int kd_kernel_symbolize(struct kd_kernel *k, uint64_t addr, struct kd_sym *out)
 	uint64_t off;
 
 	memset(out, 0, sizeof(*out));
-	if (kd_kernel_in_text(k, addr)) {
+	if (kd_kernel_in_text(k, addr) && !k->vmlinux) {
+		if (!(out->name = kd_kallsyms_at(k->ksyms, addr, "tTwW", &off, &out->size, &out->type)))
+			return -1;
+	} else if (kd_kernel_in_text(k, addr)) {
 		out->name = kd_symfile_symbol_at(k->vmlinux, addr - k->kaslr, &off, &out->size);
 		if (!out->name)
 			return -1;
@@ -51,9 +55,16 @@ int kd_kernel_symbolize_data(struct kd_kernel *k, uint64_t addr, struct kd_sym *
 	if (kd_kernel_symbolize(k, addr, out) == 0)
 		return 0;
 	memset(out, 0, sizeof(*out));
-	if (!(out->name = kd_symfile_object_at(k->vmlinux, addr - k->kaslr, &off)))
+	if (!k->vmlinux) {
+		/* kallsyms keeps no sizes: the nearest symbol below, if close */
+		if (!(out->name = kd_kallsyms_at(k->ksyms, addr, "dDbBrRvV", &off, NULL, &out->type)) ||
+		    off >= 4096)
+			return -1;
+	} else if (!(out->name = kd_symfile_object_at(k->vmlinux, addr - k->kaslr, &off))) {
 		return -1;
-	out->type = kd_symfile_letter(k->vmlinux, out->name, addr - k->kaslr - off);
+	} else {
+		out->type = kd_symfile_letter(k->vmlinux, out->name, addr - k->kaslr - off);
+	}
 	out->off = off;
 	out->start = addr - off;
 	return 0;
@@ -80,7 +91,7 @@ int kd_kernel_debug_file(struct kd_kernel *k, uint64_t addr, struct kd_symfile *
 	if (kd_kernel_in_text(k, addr)) {
 		*sf = k->vmlinux;
 		*file_addr = addr - k->kaslr;
-		return 0;
+		return k->vmlinux ? 0 : -1;
 	}
 	sym = kd_module_symbol_at(k, addr, &m, &off);
 	if (!sym || !m->debug || kd_symfile_lookup(m->debug, sym->name, 0, file_addr, NULL) != 0)
@@ -138,7 +149,10 @@ int kd_kernel_symbols_named(struct kd_kernel *k, const char *name, kd_sym_cb cb,
 
 	*found = 0;
 	if (kd_kernel_symbol(k, name, &s.start, NULL) == 0) {
-		s.type = kd_symfile_letter(k->vmlinux, name, 0);
+		if (k->vmlinux)
+			s.type = kd_symfile_letter(k->vmlinux, name, 0);
+		else
+			kd_kallsyms_lookup(k->ksyms, name, &s.start, &s.type);
 		++*found;
 		if ((rc = cb(&s, arg)) != 0)
 			return rc;
@@ -189,4 +203,19 @@ int kd_kernel_add_source_dir(struct kd_kernel *k, const char *dir, kd_err *err)
 	struct kd_sources *s = sources(k, err);
 
 	return s ? kd_sources_add_dir(s, dir, err) : -1;
+}
+
+void kd_kernel_no_lines_hint(struct kd_kernel *k, uint64_t addr, char *buf, size_t len)
+{
+	char pkg[512];
+
+	if (kd_kernel_in_text(k, addr) && !k->vmlinux) {
+		kd_debug_package_hint(k->release, pkg, sizeof(pkg));
+		snprintf(buf, len, "the kernel's source lines are in its debug vmlinux, not in the dump: "
+			 "give it (%s)", pkg);
+	} else if (kd_kernel_in_text(k, addr)) {
+		snprintf(buf, len, "the vmlinux has no line table there");
+	} else {
+		snprintf(buf, len, "a module's lines are in its .ko with debug info: mod -s MODULE FILE");
+	}
 }

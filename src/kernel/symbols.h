@@ -54,6 +54,10 @@ struct kd_srcline {
  * number of entries; 0 when there is no line information. */
 size_t kd_kernel_srclines(struct kd_kernel *k, uint64_t addr, struct kd_srcline *out, size_t max);
 
+/* Why addr has no source line, for the one line saying so: the kernel's
+ * need its debug vmlinux (the package named), a module's its .ko. */
+void kd_kernel_no_lines_hint(struct kd_kernel *k, uint64_t addr, char *buf, size_t len);
+
 /* The text of a source file as DWARF names it (kd_srcline.file), from
  * the directories added, the path itself, or the distribution's kernel
  * source package (source/source.h); owned by k. -1 with err saying where

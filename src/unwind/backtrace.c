@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "disasm/opcodes.h"
 #include "dump/dump.h"
 #include "kernel/modules.h"
 #include "kernel/symbols.h"
@@ -35,6 +36,7 @@ struct mod_orc {
 struct kd_unwinder {
 	struct kd_kernel *k;
 	struct kd_orc_table vmlinux;
+	unsigned char *vmlinux_orc;    /* the tables read from the dump, without a vmlinux */
 	struct mod_orc *mods;
 	size_t n_mods;
 	struct kd_stacks stacks;
@@ -72,18 +74,51 @@ static void func_range(struct kd_kernel *k, const char *func, struct range *r)
 		r->end = r->start + (1u << 16);
 }
 
+/* Without the vmlinux, the tables are read where the kernel keeps them. */
+static int orc_from_memory(struct kd_unwinder *u, const void **ip, size_t *ip_len, const void **orc,
+			   size_t *orc_len, kd_err *err)
+{
+	struct kd_kernel *k = u->k;
+	uint64_t a, b, c, d;
+
+	if (kd_kernel_symbol(k, "__start_orc_unwind_ip", &a, NULL) != 0 ||
+	    kd_kernel_symbol(k, "__stop_orc_unwind_ip", &b, NULL) != 0 ||
+	    kd_kernel_symbol(k, "__start_orc_unwind", &c, NULL) != 0 ||
+	    kd_kernel_symbol(k, "__stop_orc_unwind", &d, NULL) != 0)
+		return 1; /* no ORC in this kernel */
+	if (b <= a || d <= c || b - a > (64u << 20) || d - c > (96u << 20))
+		return kd_fail(err, KD_ERR_CORRUPT, "the kernel's ORC tables [0x%llx, 0x%llx) and [0x%llx, "
+			       "0x%llx) are not tables", (unsigned long long)a, (unsigned long long)b,
+			       (unsigned long long)c, (unsigned long long)d);
+	*ip_len = (size_t)(b - a);
+	*orc_len = (size_t)(d - c);
+	if (!(u->vmlinux_orc = malloc(*ip_len + *orc_len)))
+		return kd_oom(err);
+	if (kd_kernel_read(k, a, u->vmlinux_orc, *ip_len, err) != 0 ||
+	    kd_kernel_read(k, c, u->vmlinux_orc + *ip_len, *orc_len, err) != 0)
+		return kd_wrap(err, "the kernel's ORC tables");
+	*ip = u->vmlinux_orc;
+	*orc = u->vmlinux_orc + *ip_len;
+	return 0;
+}
+
 static int load_vmlinux_orc(struct kd_unwinder *u, kd_err *err)
 {
 	struct kd_kernel *k = u->k;
 	const void *ip, *orc;
 	size_t ip_len, orc_len;
 	uint64_t ip_addr;
+	int rc;
 
 	/* A kernel built without CONFIG_UNWINDER_ORC has none: then DWARF CFI
 	 * and frame pointers unwind it. */
-	if (kd_symfile_section(k->vmlinux, ".orc_unwind_ip", &ip, &ip_len, NULL) != 0 ||
-	    kd_symfile_section(k->vmlinux, ".orc_unwind", &orc, &orc_len, NULL) != 0)
+	if (!k->vmlinux) {
+		if ((rc = orc_from_memory(u, &ip, &ip_len, &orc, &orc_len, err)) != 0)
+			return rc < 0 ? -1 : 0;
+	} else if (kd_symfile_section(k->vmlinux, ".orc_unwind_ip", &ip, &ip_len, NULL) != 0 ||
+		   kd_symfile_section(k->vmlinux, ".orc_unwind", &orc, &orc_len, NULL) != 0) {
 		return 0;
+	}
 	if (ip_len % 4 || orc_len % 6 || ip_len / 4 != orc_len / 6 || ip_len == 0)
 		return kd_fail(err, KD_ERR_CORRUPT, "%s: .orc_unwind_ip has %zu bytes and .orc_unwind %zu: "
 			       "not parallel tables of 4- and 6-byte entries", k->vmlinux_path,
@@ -142,6 +177,7 @@ void kd_unwinder_free(struct kd_unwinder *u)
 	for (size_t i = 0; i < u->n_mods; i++)
 		free(u->mods[i].buf);
 	free(u->mods);
+	free(u->vmlinux_orc);
 	free(u);
 }
 
@@ -197,6 +233,67 @@ static int cfi_rule(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e, 
 	e->sp_offset = (int32_t)r.cfa_offset;
 	e->bp_reg = r.bp_saved ? KD_ORC_REG_PREV_SP : KD_ORC_REG_UNDEFINED;
 	e->bp_offset = (int32_t)r.bp_offset;
+	return 0;
+}
+
+/* The stack depth a function without ORC or CFI (objtool skips a few,
+ * such as 6.1's __crash_kexec, and without the vmlinux there is no CFI)
+ * has at ip, from its code as gdb's prologue analysis finds it: pushes,
+ * pops and `sub/add $n,%rsp` from its start along the fall-through path.
+ * Code after a `ret` or `jmp` is reached from elsewhere: it is taken to
+ * run at the body's depth, the deepest the prologue made. The return
+ * address this gives must lead to code (step() checks it). */
+static int prologue_rule(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry *e, kd_err *err)
+{
+	unsigned char code[1024];
+	int64_t depth = 0, body = 0, bp_depth = -1;
+	struct kd_sym fn;
+	size_t len;
+
+	if (kd_kernel_symbolize(u->k, ip, &fn) != 0 || ip - fn.start + 16 > sizeof(code))
+		return kd_fail(err, KD_ERR_LOOKUP, "no unwind data for 0x%llx", (unsigned long long)ip);
+	len = (size_t)(ip - fn.start) + 16;
+	if (kd_kernel_read(u->k, fn.start, code, len, err) != 0)
+		return -1;
+	for (size_t off = 0; fn.start + off <= ip;) {
+		struct kd_insn insn;
+		const char *t, *imm;
+
+		kd_insn_decode(code, len, off, fn.start + off, KD_CODE_X86_64, &insn);
+		if (insn.len <= 0)
+			return kd_fail(err, KD_ERR_CORRUPT, "cannot decode %s+%zu", fn.name, off);
+		if (fn.start + off == ip)
+			break;
+		t = insn.text;
+		if (strncmp(t, "push ", 5) == 0) {
+			depth += 8;
+			if (strstr(t, "%rbp"))
+				bp_depth = depth;
+		} else if (strncmp(t, "pop ", 4) == 0) {
+			depth -= 8;
+		} else if (strncmp(t, "ret", 3) == 0 || strncmp(t, "jmp ", 4) == 0) {
+			depth = body;
+		} else if (strstr(t, ",%rsp") && (imm = strchr(t, '$')) &&
+			   (strncmp(t, "sub ", 4) == 0 || strncmp(t, "add ", 4) == 0)) {
+			depth += (t[0] == 's' ? 1 : -1) * (int64_t)strtoll(imm + 1, NULL, 0);
+		} else if (strstr(t, ",%rsp") || strstr(t, "%rsp,%rbp")) {
+			return kd_fail(err, KD_ERR_UNSUPPORTED, "%s sets its stack pointer in a way "
+				       "prologue analysis does not follow (%s)", fn.name, t);
+		}
+		if (depth > body)
+			body = depth;
+		if (depth < 0 || depth > 8192)
+			return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: no sensible stack depth at +%zu", fn.name,
+				       off);
+		off += (size_t)insn.len;
+	}
+	memset(e, 0, sizeof(*e));
+	e->type = KD_ORC_TYPE_CALL;
+	e->sp_reg = KD_ORC_REG_SP;
+	e->sp_offset = (int32_t)(depth + 8);
+	/* a pushed rbp sits below the return address, at its push's depth */
+	e->bp_reg = bp_depth >= 0 ? KD_ORC_REG_PREV_SP : KD_ORC_REG_UNDEFINED;
+	e->bp_offset = (int32_t)(-8 - bp_depth);
 	return 0;
 }
 
@@ -272,6 +369,10 @@ static int unwind_rule(struct kd_unwinder *u, uint64_t ip, uint64_t sp,
 	}
 	if (cfi_rule(u, ip, e, NULL) == 0) {
 		*how = KD_UNWIND_CFI;
+		return 0;
+	}
+	if (!no_table && !u->k->vmlinux && prologue_rule(u, ip, e, NULL) == 0) {
+		*how = KD_UNWIND_PROLOGUE;
 		return 0;
 	}
 	if (no_table && in_entry) {
@@ -518,6 +619,11 @@ static enum step step(struct kd_unwinder *u, struct state *s, struct kd_frame *f
 	if (how == KD_UNWIND_FP && !kd_kernel_in_text(u->k, f->ip) && !kd_module_at(u->k, f->ip)) {
 		stop(bt, "the frame pointer at 0x%llx leads to no code: this code keeps none",
 		     (unsigned long long)s->bp, NULL, KD_ERR_CORRUPT);
+		return STEP_ERR;
+	}
+	if (how == KD_UNWIND_PROLOGUE && !kd_kernel_in_text(u->k, f->ip) && !kd_module_at(u->k, f->ip)) {
+		stop(bt, "no unwind data at 0x%llx (prologue analysis found no return address)",
+		     (unsigned long long)s->ip, NULL, KD_ERR_LOOKUP);
 		return STEP_ERR;
 	}
 

@@ -38,6 +38,7 @@ enum kd_unwind_how {
 	KD_UNWIND_CFI,   /* DWARF call frame information (vmlinux, or the module's .ko) */
 	KD_UNWIND_ENTRY, /* entry code: the pt_regs it pushed at the stack pointer */
 	KD_UNWIND_FP,    /* the frame pointer chain */
+	KD_UNWIND_PROLOGUE, /* the function's prologue decoded (no ORC, no CFI: no vmlinux) */
 };
 
 /* kd_backtrace_task flags. */

@@ -130,3 +130,73 @@ check_cut_dumps() { # dump, commands, max error lines
 	done
 	check "a cut dump: kdive says the dump is truncated" test "$said" -gt 0
 }
+
+# Copies an ELF vmcore with the page holding virtual address $3 marked
+# excluded (its PT_LOAD split, the page given no file bytes), as
+# makedumpfile leaves a page it filtered out.
+exclude_page() { # src dst vaddr
+	python3 - "$@" <<'EOF'
+import shutil, struct, sys
+src, dst, vaddr = sys.argv[1], sys.argv[2], int(sys.argv[3], 16)
+f = open(src, 'rb')
+eh = f.read(64)
+phoff, = struct.unpack_from('<Q', eh, 0x20)
+phentsize, phnum = struct.unpack_from('<HH', eh, 0x36)
+f.seek(phoff)
+ph = [list(struct.unpack('<IIQQQQQQ', f.read(phentsize))) for _ in range(phnum)]
+info = {}
+for p in ph:
+    if p[0] != 4:
+        continue
+    f.seek(p[2]); d = f.read(p[5]); o = 0
+    while o + 12 <= len(d):
+        nsz, dsz, typ = struct.unpack_from('<III', d, o)
+        name = d[o + 12:o + 12 + nsz].rstrip(b'\0')
+        do = o + 12 + ((nsz + 3) & ~3)
+        if name == b'VMCOREINFO':
+            for l in d[do:do + dsz].decode(errors='replace').splitlines():
+                if '=' in l:
+                    k, v = l.split('=', 1); info[k] = v
+        o = do + ((dsz + 3) & ~3)
+def phys(pa, n):
+    for p in ph:
+        if p[0] == 1 and p[4] <= pa and pa + n <= p[4] + p[5]:
+            f.seek(p[2] + pa - p[4]); return f.read(n)
+    raise SystemExit('physical 0x%x not in the dump' % pa)
+pgd = int(info['SYMBOL(init_top_pgt)'], 16) - 0xffffffff80000000 + int(info['NUMBER(phys_base)'])
+shifts = [48, 39, 30, 21, 12] if info.get('NUMBER(pgtable_l5_enabled)') == '1' else [39, 30, 21, 12]
+table = pgd
+for i, s in enumerate(shifts):
+    e, = struct.unpack('<Q', phys(table + ((vaddr >> s) & 511) * 8, 8))
+    if not e & 1:
+        raise SystemExit('0x%x not mapped' % vaddr)
+    frame = e & 0x000ffffffffff000
+    if s in (30, 21) and e & 0x80:
+        pa = (frame & ~((1 << s) - 1)) | (vaddr & ((1 << s) - 1)); break
+    if s == 12:
+        pa = frame | (vaddr & 4095)
+    table = frame
+page = pa & ~4095
+out = []
+for p in ph:
+    if p[0] == 1 and p[4] <= page and page + 4096 <= p[4] + p[5]:
+        typ, fl, off, va, pa0, fsz, msz, al = p
+        cut = page - pa0
+        if cut:
+            out.append([typ, fl, off, va, pa0, cut, cut, al])
+        out.append([typ, fl, off + cut, va + cut, page, 0, 4096, al])
+        rest = cut + 4096
+        if msz > rest:
+            out.append([typ, fl, off + rest, va + rest, pa0 + rest, max(fsz - rest, 0), msz - rest, al])
+    else:
+        out.append(p)
+shutil.copyfile(src, dst)
+with open(dst, 'r+b') as g:
+    g.seek(0, 2); end = (g.tell() + 7) & ~7; g.seek(end)
+    for p in out:
+        g.write(struct.pack('<IIQQQQQQ', *p))
+    g.seek(0x20); g.write(struct.pack('<Q', end))
+    g.seek(0x38); g.write(struct.pack('<H', len(out)))
+print('excluded physical page 0x%x (virtual 0x%x)' % (page, vaddr))
+EOF
+}
