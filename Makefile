@@ -7,7 +7,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libdw libelf libbpf libedit zlib lzo2 snappy libzstd liblzma
+PKGS    := libdw libelf libbpf libedit zlib lzo2 snappy libzstd liblzma libdebuginfod
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san

@@ -7,8 +7,9 @@
 # kmem -s; runq; files), and, on the dump with a few thousand tasks,
 # `foreach bt`, `ps` and `kmem -s`. Prints wall time, peak memory and
 # ratios ("drgn -" where drgn has no such command: no disassembler, none
-# of crash's tables); and `sys; bt; ps` on a dump opened without its
-# vmlinux. Not a test: nothing here can fail a build.
+# of crash's tables); `sys; bt; ps` on a dump opened without its vmlinux;
+# `kdive triage` over the lab's dumps. Not a test: nothing here can fail a
+# build.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 KDIVE=${KDIVE_BIN:-$REPO/build/kdive}
@@ -81,6 +82,14 @@ for series in ${@:-5.10 6.1 6.12}; do
 				"sys; bt; ps (no vmlinux)", nt, nm / 1024, wt, wm / 1024 }'
 	fi
 	row "foreach bt ($(awk 'NR > 1' "$LAB/oops-module/ps.txt" | wc -l) tasks)" "foreach bt" "foreach bt" -
+	# triage of every dump of the lab (no vmlinux), per dump
+	if [ "$series" != 5.10 ]; then
+		t=$(IN=/dev/null measure "$KDIVE" triage "$LAB")
+		nd=$(grep -c '^[0-9a-f]\{16\} ' "$tmp/out")
+		set -- $t
+		awk -v t="$1" -v m="$2" -v n="$nd" 'BEGIN {
+			printf "%-26s kdive %6.3f s for %d dumps, %.3f s a dump, %6.1f MiB\n", "triage (lab directory)", t, n, t / n, m / 1024 }'
+	fi
 	# every task's bt, on the dump with MANY_TASKS threads
 	DUMP=$LAB/many-tasks/vmcore.zlib
 	pids=$(awk 'NR > 1 { print $1 }' "$LAB/many-tasks/ps.txt" | paste -sd' ')

@@ -86,6 +86,9 @@ struct kd_session_opts {
 	/* Root of the standard debug-info places (/usr/lib/debug/lib/modules/R,
 	 * /lib/modules/R): another machine's files mounted here. NULL: "/". */
 	const char *sysroot;
+	/* Without a vmlinux, do not fetch it from debuginfod (the standard
+	 * places below sysroot are still looked in). */
+	int no_debuginfod;
 	/* Kernel source trees for `l` and `dis -s`, searched before the
 	 * distribution's source package. */
 	const char *const *source_dirs;
@@ -96,9 +99,10 @@ struct kd_session_opts {
 };
 
 /* Opens a dump and its vmlinux, given in either order (told apart by
- * content), or the dump alone (file2 NULL: symbols, types and unwind
- * tables from the dump's own memory, Linux 6.0+). Fails with one line
- * when they do not match or cannot be read. */
+ * content), or the dump alone (file2 NULL: its debug vmlinux from the
+ * standard places or debuginfod, else symbols, types and unwind tables
+ * from the dump's own memory, Linux 6.0+). Fails with one line when they
+ * do not match or cannot be read. */
 kd_session *kd_session_open(const char *file1, const char *file2,
 			    const struct kd_session_opts *opts, kd_err *err);
 

@@ -20,10 +20,14 @@ static void usage(FILE *out)
 	      "             [VMLINUX] VMCORE\n"
 	      "Opens a kdump vmcore (any makedumpfile format, or a QEMU dump) with the\n"
 	      "crashed kernel's debug vmlinux, in either order, and runs crash-style\n"
-	      "commands: type `help` at the prompt. Without VMLINUX (Linux 6.0+), the\n"
-	      "symbols, types and unwind tables come from the dump's own kallsyms, BTF\n"
-	      "and ORC: no source lines, no types BTF lacks.\n"
+	      "commands: type `help` at the prompt. Without VMLINUX, the one of the\n"
+	      "dump's build is looked for in the standard places, then fetched from\n"
+	      "debuginfod by build-id; without it (Linux 6.0+), the symbols, types and\n"
+	      "unwind tables come from the dump's own kallsyms, BTF and ORC: no source\n"
+	      "lines, no types BTF lacks.\n"
 	      "  --modules DIR  look for module .ko files with debug info below DIR first\n"
+	      "  --no-debuginfod  without VMLINUX, do not fetch it from debuginfod\n"
+	      "                 (DEBUGINFOD_URLS) when the standard places lack it\n"
 	      "  --source DIR   kernel (or module) source tree for `l` and `dis -s`, before\n"
 	      "                 the distribution's package (/usr/src/linux-source-X.Y.tar.xz)\n"
 	      "  --sysroot DIR  look for the standard ones (/usr/lib/debug/lib/modules/R,\n"
@@ -168,6 +172,7 @@ int cmd_session(int argc, char **argv)
 		{ "modules", required_argument, NULL, 'm' },
 		{ "sysroot", required_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 's' },
+		{ "no-debuginfod", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,6 +197,7 @@ int cmd_session(int argc, char **argv)
 		case 'm': dirs[opts.n_module_dirs++] = optarg; break;
 		case 'r': opts.sysroot = optarg; break;
 		case 's': srcs[opts.n_source_dirs++] = optarg; break;
+		case 'N': opts.no_debuginfod = 1; break;
 		case 'h': usage(stdout); free(dirs); free(srcs); return 0;
 		default: usage(stderr); free(dirs); free(srcs); return 2;
 		}

@@ -13,6 +13,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "  [VMLINUX] VMCORE  open a kdump vmcore with crash's commands (sys, bt, log, ps, mod...)\n"
 	      "  decode          add source lines to a kernel oops/Call Trace and disassemble Code: lines\n"
+	      "  triage DUMP|DIR...  one line per dump with a signature: which dumps are the same crash\n"
 	      "  --sysroot DIR   look for debug info in DIR/usr/lib/debug, DIR/lib/modules, DIR/boot\n"
 	      "                  (another machine's files) instead of this system's\n",
 	      out);
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "decode") == 0)
 		return cmd_decode(argc - 1, argv + 1);
+	if (strcmp(argv[1], "triage") == 0)
+		return cmd_triage(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("kdive %s\n", KDIVE_VERSION);
 		return 0;

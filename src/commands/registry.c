@@ -27,6 +27,7 @@ extern const struct kd_command kd_cmd_l;
 extern const struct kd_command kd_cmd_gdb;
 extern const struct kd_command kd_cmd_set;
 extern const struct kd_command kd_cmd_tree;
+extern const struct kd_command kd_cmd_triage;
 extern const struct kd_command kd_cmd_help;
 
 /* One line per command; `help` lists them in this order. */
@@ -56,6 +57,7 @@ const struct kd_command *const kd_commands[] = {
 	&kd_cmd_list,
 	&kd_cmd_tree,
 	&kd_cmd_set,
+	&kd_cmd_triage,
 	&kd_cmd_help,
 	NULL,
 };

@@ -31,7 +31,8 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 			    const struct kd_session_opts *opts, kd_err *err)
 {
 	struct kd_session *s = calloc(1, sizeof(*s));
-	struct kd_kernel_opts ko = { opts ? opts->sysroot : NULL, opts ? opts->diag : NULL };
+	struct kd_kernel_opts ko = { opts ? opts->sysroot : NULL, opts ? opts->diag : NULL, false,
+				     opts && opts->no_debuginfod };
 	const char *vmlinux = file1, *dump = file2;
 
 	if (!s) {

@@ -231,8 +231,69 @@ static int from_dump(struct kd_kernel *k, kd_err *err)
 	return 0;
 }
 
+static struct kd_kernel *open_kernel(const char *vmlinux, const char *dump,
+				     const struct kd_kernel_opts *opts, kd_err *err);
+
+/* The debug vmlinux of the dump's build: in the standard places, else
+ * from debuginfod. 0 and path, or -1 (said on diag when it was looked
+ * for and not found). */
+static int find_debug_vmlinux(const char *dump, const struct kd_kernel_opts *opts, char *path,
+			      size_t len)
+{
+	FILE *diag = opts ? opts->diag : NULL;
+	struct kd_vmcoreinfo *vi = NULL;
+	const char *text, *rel, *id;
+	struct kd_dump *d;
+	size_t n = 0;
+	kd_err why;
+	int rc = -1;
+
+	if (!(d = kd_dump_open(dump, NULL)))
+		return -1;
+	if ((text = kd_dump_vmcoreinfo(d, &n)) && (vi = kd_vmcoreinfo_parse(text, n)) &&
+	    (rel = kd_vmcoreinfo_get(vi, "OSRELEASE"))) {
+		id = kd_vmcoreinfo_get(vi, "BUILD-ID");
+		if (kd_find_vmlinux(rel, opts ? opts->sysroot : NULL, path, len, NULL) == 0) {
+			rc = 0;
+		} else if (id && !(opts && opts->no_debuginfod) && getenv("DEBUGINFOD_URLS") &&
+			   *getenv("DEBUGINFOD_URLS")) {
+			if (diag)
+				fprintf(diag, "kdive: looking up the debug vmlinux of %s (build-id %s) with "
+					"debuginfod (--no-debuginfod to skip)\n", rel, id);
+			rc = kd_debuginfod_find(id, diag, path, len, &why);
+			if (rc != 0 && diag)
+				fprintf(diag, "kdive: %s; going on with the dump's kallsyms, BTF and ORC\n",
+					why.msg);
+		}
+	}
+	kd_vmcoreinfo_free(vi);
+	kd_dump_close(d);
+	return rc;
+}
+
 struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 				 const struct kd_kernel_opts *opts, kd_err *err)
+{
+	char found[4096];
+
+	if (!vmlinux && !(opts && opts->no_search) && find_debug_vmlinux(dump, opts, found,
+									  sizeof(found)) == 0) {
+		struct kd_kernel_opts o = { opts ? opts->sysroot : NULL, opts ? opts->diag : NULL, true,
+					    true };
+		struct kd_kernel *k;
+		kd_err why;
+
+		if ((k = kd_kernel_open(found, dump, &o, &why)))
+			return k;
+		if (o.diag)
+			fprintf(o.diag, "kdive: %s: %s; going on with the dump's kallsyms, BTF and ORC\n",
+				found, why.msg);
+	}
+	return open_kernel(vmlinux, dump, opts, err);
+}
+
+static struct kd_kernel *open_kernel(const char *vmlinux, const char *dump,
+				     const struct kd_kernel_opts *opts, kd_err *err)
 {
 	struct kd_kernel *k = calloc(1, sizeof(*k));
 	const char *sysroot = opts && opts->sysroot ? opts->sysroot : "/";

@@ -26,6 +26,10 @@ struct kd_task_mem_cache;
 struct kd_kernel_opts {
 	const char *sysroot; /* root of the standard debug-info places ("/" when NULL) */
 	FILE *diag;          /* warnings, one line each, each said once; NULL: none */
+	/* Without a vmlinux, do not look for it (in the standard places, then
+	 * from debuginfod by build-id): read the dump alone at once. */
+	bool no_search;
+	bool no_debuginfod;  /* look in the standard places only */
 };
 
 struct kd_addr_range {
@@ -63,9 +67,12 @@ struct kd_kernel {
 	struct kd_sources *sources; /* source files for `l`: kernel/symbols.h */
 };
 
-/* vmlinux NULL: the dump alone, symbols from its kallsyms (located by
- * VMCOREINFO, Linux 6.0+), types from the BTF and unwinding from the ORC
- * tables in its memory; no source lines, no DWARF-only types. */
+/* vmlinux NULL: the debug vmlinux of the dump's release and build-id is
+ * looked for in the standard places below sysroot, then fetched from
+ * debuginfod (DEBUGINFOD_URLS); failing that (one warning), the dump
+ * alone: symbols from its kallsyms (located by VMCOREINFO, Linux 6.0+),
+ * types from the BTF and unwinding from the ORC tables in its memory; no
+ * source lines, no DWARF-only types. */
 struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 				 const struct kd_kernel_opts *opts, kd_err *err);
 void kd_kernel_close(struct kd_kernel *k);

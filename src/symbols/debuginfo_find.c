@@ -1,11 +1,13 @@
 #include "symbols/debuginfo_find.h"
 
 #include <dirent.h>
+#include <elfutils/debuginfod.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/err.h"
 
@@ -280,4 +282,41 @@ void kd_module_finder_describe(const struct kd_module_finder *mf, char *buf, siz
 			break;
 		pos += (size_t)n;
 	}
+}
+
+static int progress(debuginfod_client *c, long done, long total)
+{
+	FILE *out = debuginfod_get_user_data(c);
+
+	if (out && total > 0)
+		fprintf(out, "\rkdive: debuginfod: %ld of %ld MiB", done >> 20, total >> 20);
+	return 0; /* go on */
+}
+
+int kd_debuginfod_find(const char *build_id, FILE *out, char *path, size_t len, kd_err *err)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	debuginfod_client *c;
+	char *found = NULL;
+	int fd;
+
+	if (!urls || !*urls)
+		return kd_fail(err, KD_ERR_LOOKUP, "no debuginfod server (DEBUGINFOD_URLS is not set)");
+	if (!(c = debuginfod_begin()))
+		return kd_fail(err, KD_ERR_NOMEM, "debuginfod: cannot start a client");
+	if (out && isatty(fileno(out))) {
+		debuginfod_set_user_data(c, out);
+		debuginfod_set_progressfn(c, progress);
+	}
+	fd = debuginfod_find_debuginfo(c, (const unsigned char *)build_id, 0, &found);
+	debuginfod_end(c);
+	if (out && isatty(fileno(out)))
+		fputs("\r\033[K", out);
+	if (fd < 0)
+		return kd_fail(err, KD_ERR_LOOKUP, "debuginfod (%s) has no debug file for build-id %s: %s",
+			       urls, build_id, strerror(-fd));
+	close(fd);
+	snprintf(path, len, "%s", found);
+	free(found);
+	return 0;
 }

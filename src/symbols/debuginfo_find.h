@@ -4,6 +4,7 @@
 #define KD_SYMBOLS_DEBUGINFO_FIND_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kdive/kdive.h"
 
@@ -11,6 +12,13 @@
  * sysroot ("/" or NULL for this system's). On failure err says where it
  * looked and which package provides it. */
 int kd_find_vmlinux(const char *release, const char *sysroot, char *path, size_t len, kd_err *err);
+
+/* Fetches the debug file of build_id (hex) from the debuginfod servers
+ * in DEBUGINFOD_URLS, into libdebuginfod's cache; progress on a terminal
+ * goes to `progress`. The cached file's path in path. -1 with err when no
+ * server is configured or none has it (or it timed out:
+ * DEBUGINFOD_TIMEOUT). */
+int kd_debuginfod_find(const char *build_id, FILE *progress, char *path, size_t len, kd_err *err);
 
 /* kdive's cache directory ($KDIVE_CACHE, else $XDG_CACHE_HOME/kdive, else
  * ~/.cache/kdive) joined with sub; "" when there is no home to put it in. */

@@ -74,6 +74,9 @@ KDIVE_REAL=${KDIVE_BIN:-$REPO/build/kdive}
 TEST_ROOT=$(dirname "$KDIVE_REAL")/test-root
 EMPTY_ROOT=$TEST_ROOT/empty
 KDIVE=$TEST_ROOT/kdive
+# No debuginfod server unless a test starts one: a configured one (Debian's
+# profile sets DEBUGINFOD_URLS) would be asked for every dump opened alone.
+export DEBUGINFOD_URLS=
 mkdir -p "$EMPTY_ROOT"
 printf '#!/bin/sh\nexec "%s" --sysroot "%s" "$@"\n' "$KDIVE_REAL" "$EMPTY_ROOT" >"$KDIVE.$$"
 chmod +x "$KDIVE.$$" && mv -f "$KDIVE.$$" "$KDIVE"

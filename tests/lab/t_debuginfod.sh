@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# debuginfod for a dump opened without its vmlinux: elfutils' own server
+# on 127.0.0.1 serves the 6.1 lab's debug vmlinux; kdive finds it by the
+# dump's build-id and then has source lines. A build-id the server lacks
+# (404) or a server that is down is said in one line and kdive goes on
+# with the dump's kallsyms, BTF and ORC; --no-debuginfod asks no server.
+set -u
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+if ! command -v debuginfod >/dev/null; then
+	not_ok "the debuginfod server is installed (scripts/install-deps installs it)"
+	finish
+	exit 1
+fi
+load_lab 6.1
+DUMP61=$LAB/oops-module/vmcore.zlib V61=$VMLINUX
+load_lab 6.12
+DUMP612=$LAB/sysrq/vmcore.zlib
+mkdir -p "$tmp/srv"
+ln -s "$V61" "$tmp/srv/vmlinux"
+port=$((20000 + RANDOM % 20000))
+debuginfod -F -L -p "$port" -d "$tmp/db.sqlite" --disable-source-scan "$tmp/srv" >"$tmp/server.log" 2>&1 &
+pid=$!
+metrics() { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3; exec 3<&-; }
+for _ in $(seq 120); do
+	metrics 2>/dev/null | grep -q '^scanned_files_total{source="file"} [1-9]' && break
+	sleep 0.5
+done
+export DEBUGINFOD_URLS=http://127.0.0.1:$port DEBUGINFOD_CACHE_PATH=$tmp/cache
+timeout 120 "$KDIVE" "$DUMP61" -c "sys; bt -l" >"$tmp/out" 2>"$tmp/err"
+check "6.1 dump alone: its vmlinux fetched by build-id, sys names it" \
+	grep -q "^      KERNEL: $tmp/cache/[0-9a-f]*/debuginfo" "$tmp/out"
+check "and bt -l has the vmlinux's source lines" grep -q '^    debian/build/.*\.c: [0-9]*$' "$tmp/out"
+check "one line says it was looked up" eval '[ "$(grep -vc "kernel relocated" "$tmp/err")" -eq 1 ] &&
+	grep -q "looking up the debug vmlinux of 6.1.*with debuginfod" "$tmp/err"' || cat "$tmp/err"
+
+timeout 120 "$KDIVE" "$DUMP612" -c "sys; bt" >"$tmp/out" 2>"$tmp/err"
+check "6.12 dump the server does not have (404): one line, then the dump's own kallsyms, BTF, ORC" eval '
+	grep -q "has no debug file for build-id.*going on with the dump" "$tmp/err" &&
+	grep -q "KERNEL: (none: kallsyms, BTF and ORC from the dump)" "$tmp/out" && grep -q "^ #0 " "$tmp/out"' ||
+	cat "$tmp/err"
+timeout 120 "$KDIVE" --no-debuginfod "$DUMP612" -c "bt" >"$tmp/out" 2>"$tmp/err"
+check "--no-debuginfod: not asked" eval '! grep -q debuginfod "$tmp/err" && grep -q "^ #0 " "$tmp/out"'
+
+kill "$pid"; wait "$pid" 2>/dev/null; pid=
+export DEBUGINFOD_CACHE_PATH=$tmp/cache2
+timeout 120 "$KDIVE" "$DUMP61" -c "bt" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "server down: one line, the dump alone, exit 0" eval '[ $rc -eq 0 ] &&
+	[ "$(grep -c "going on with the dump" "$tmp/err")" -eq 1 ] && grep -q "^ #0 " "$tmp/out"' || cat "$tmp/err"
+finish
