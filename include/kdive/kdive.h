@@ -89,6 +89,8 @@ struct kd_session_opts {
 	/* Without a vmlinux, do not fetch it from debuginfod (the standard
 	 * places below sysroot are still looked in). */
 	int no_debuginfod;
+	/* Every command's output as JSON (docs/json.md), as with `CMD --json`. */
+	int json;
 	/* Kernel source trees for `l` and `dis -s`, searched before the
 	 * distribution's source package. */
 	const char *const *source_dirs;

@@ -26,6 +26,7 @@ static void usage(FILE *out)
 	      "unwind tables come from the dump's own kallsyms, BTF and ORC: no source\n"
 	      "lines, no types BTF lacks.\n"
 	      "  --modules DIR  look for module .ko files with debug info below DIR first\n"
+	      "  --json         every command's output as JSON (as CMD --json; docs/json.md)\n"
 	      "  --no-debuginfod  without VMLINUX, do not fetch it from debuginfod\n"
 	      "                 (DEBUGINFOD_URLS) when the standard places lack it\n"
 	      "  --source DIR   kernel (or module) source tree for `l` and `dis -s`, before\n"
@@ -173,6 +174,7 @@ int cmd_session(int argc, char **argv)
 		{ "sysroot", required_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 's' },
 		{ "no-debuginfod", no_argument, NULL, 'N' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -198,6 +200,7 @@ int cmd_session(int argc, char **argv)
 		case 'r': opts.sysroot = optarg; break;
 		case 's': srcs[opts.n_source_dirs++] = optarg; break;
 		case 'N': opts.no_debuginfod = 1; break;
+		case 'J': opts.json = 1; break;
 		case 'h': usage(stdout); free(dirs); free(srcs); return 0;
 		default: usage(stderr); free(dirs); free(srcs); return 2;
 		}

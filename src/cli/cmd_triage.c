@@ -142,6 +142,19 @@ static void fold(struct group **gs, size_t *n, const char *line)
 	free(copy);
 }
 
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	putchar('"');
+}
+
 static void date(long long t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -151,10 +164,21 @@ static void date(long long t, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* {"error": {"dump": ..., "message": ...}} for a dump that would not open. */
+static void json_error(const char *dump, const char *msg)
+{
+	fputs("{\"error\":{\"dump\":", stdout);
+	json_string(dump);
+	fputs(",\"message\":", stdout);
+	json_string(msg);
+	fputs("}}\n", stdout);
+}
+
 int cmd_triage(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "group", no_argument, NULL, 'g' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,19 +187,21 @@ int cmd_triage(int argc, char **argv)
 	struct dumps d = { 0 };
 	struct group *gs = NULL;
 	size_t ngs = 0;
-	bool group = false;
+	bool group = false, json = false;
 	int c, failed = 0;
 
 	while ((c = getopt_long(argc, argv, "k:gh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': vmlinux = optarg; break;
 		case 'g': group = true; break;
+		case 'j': json = true; break;
 		case 'h':
 		default:
-			fputs("usage: kdive triage [-k VMLINUX] [--group] DUMP|DIR...\n"
+			fputs("usage: kdive triage [-k VMLINUX] [--group | --json] DUMP|DIR...\n"
 			      "  one line per dump: SIGNATURE KIND FUNCTION [MODULE] PID COMM RELEASE DATE DUMP\n"
 			      "  (the same signature: the same crash); --group: SIGNATURE COUNT KIND\n"
-			      "  FUNCTION FIRST LAST EXAMPLE. Dumps are read without a vmlinux (Linux 6.0+)\n"
+			      "  FUNCTION FIRST LAST EXAMPLE; --json: one JSON object per dump per line.\n"
+			      "  Dumps are read without a vmlinux (Linux 6.0+)\n"
 			      "  unless -k gives one; directories are searched for dump files.\n",
 			      c == 'h' ? stdout : stderr);
 			return c == 'h' ? 0 : 2;
@@ -203,7 +229,8 @@ int cmd_triage(int argc, char **argv)
 		FILE *out;
 
 		if (s && (out = group ? open_memstream(&text, &len) : stdout)) {
-			if (kd_session_exec(s, group ? "triage -e" : "triage", out, &err) != 0) {
+			if (kd_session_exec(s, group ? "triage -e" : json ? "triage --json" : "triage", out,
+					    &err) != 0) {
 				fprintf(stderr, "kdive: %s: %s\n", d.v[i], err.msg);
 				failed++;
 			}
@@ -215,6 +242,8 @@ int cmd_triage(int argc, char **argv)
 			}
 		} else {
 			fprintf(stderr, "kdive: %s\n", s ? "out of memory" : err.msg);
+			if (json && !s) /* the JSON lines say it too: one per dump */
+				json_error(d.v[i], err.msg);
 			failed++;
 		}
 		kd_session_close(s);

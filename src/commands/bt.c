@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "commands/json.h"
 #include "kernel/symbols.h"
 #include "kernel/tasks.h"
 #include "unwind/backtrace.h"
@@ -203,6 +204,91 @@ static void print_stack_end(struct printer *p, const struct kd_frame *f)
 	p->frameptr = 0;
 }
 
+/* --json: a frame as an object: a call (level, sp, function, offset,
+ * address, module, file/line with -l) or an exception's registers. */
+static void json_frame(struct kd_cmd *c, struct kd_json *j, const struct kd_frame *f, int *level,
+		       bool lines)
+{
+	struct kd_srcline loc[1];
+	struct kd_sym s;
+	uint64_t at = f->kind == KD_FRAME_REGS || f->exact ? f->ip : f->ip - 1;
+	bool named = kd_kernel_symbolize(c->k, at, &s) == 0;
+
+	kd_json_object(j, NULL);
+	if (f->kind == KD_FRAME_CALL) {
+		kd_json_int(j, "level", (*level)++);
+		kd_json_addr(j, "sp", f->slot);
+		kd_json_str(j, "function", named ? s.name : NULL);
+		kd_json_int(j, "offset", named ? (long long)(s.off + (f->exact ? 0 : 1)) : 0);
+		kd_json_addr(j, "address", f->ip);
+		kd_json_str(j, "module", named ? s.module : NULL);
+	} else {
+		const struct kd_regs *r = &f->regs;
+		kd_json_str(j, "exception", (r->cs & 3) ? "user" : "kernel");
+		kd_json_str(j, "function", named && !(r->cs & 3) ? s.name : NULL);
+		kd_json_int(j, "offset", named && !(r->cs & 3) ? (long long)s.off : 0);
+		kd_json_str(j, "module", named && !(r->cs & 3) ? s.module : NULL);
+		kd_json_object(j, "registers");
+		kd_json_addr(j, "rip", r->ip);
+		kd_json_addr(j, "rsp", r->sp);
+		kd_json_addr(j, "rflags", r->flags);
+		if (!f->partial) {
+			static const char *const names[] = { "r15", "r14", "r13", "r12", "rbp", "rbx", "r11",
+							     "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi",
+							     "rdi", "orig_rax" };
+			const uint64_t *w = &r->r15;
+			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+				kd_json_addr(j, names[i], w[i]);
+		}
+		kd_json_addr(j, "cs", r->cs);
+		kd_json_addr(j, "ss", r->ss);
+		kd_json_end(j, '}');
+	}
+	if (lines && !(f->kind == KD_FRAME_REGS && (f->regs.cs & 3)) &&
+	    kd_kernel_srclines(c->k, at, loc, 1) > 0) {
+		kd_json_str(j, "file", loc[0].file);
+		kd_json_int(j, "line", loc[0].line);
+	}
+	kd_json_end(j, '}');
+}
+
+/* A writer for the next element of run_bt's {"tasks": [...]} array. */
+static void json_element(struct kd_cmd *c, struct kd_json *j)
+{
+	kd_json_init(j, c->out);
+	j->depth = 2;
+	j->more[2] = c->json_more;
+	c->json_more = true;
+}
+
+static int json_task(struct kd_cmd *c, const struct kd_task *t, kd_err *err)
+{
+	struct kd_backtrace bt = { 0 };
+	struct kd_json j;
+	int level = 0, rc;
+
+	json_element(c, &j);
+	kd_json_object(&j, NULL);
+	kd_json_int(&j, "pid", t->unreadable ? -1 : t->pid);
+	kd_json_addr(&j, "task", t->addr);
+	kd_json_int(&j, "cpu", t->cpu);
+	kd_json_str(&j, "comm", t->unreadable ? NULL : t->comm);
+	rc = kd_backtrace_task(c->u, t, c->opt['o'] ? KD_BT_NO_ORC : 0, &bt, err);
+	kd_json_array(&j, "frames");
+	for (size_t i = 0; rc == 0 && i < bt.n; i++)
+		if (bt.frames[i].kind != KD_FRAME_STACK_END)
+			json_frame(c, &j, &bt.frames[i], &level, c->opt['l']);
+	kd_json_end(&j, ']');
+	if (rc == 0 && bt.stopped) {
+		*err = bt.stop;
+		rc = -1;
+	}
+	kd_json_str(&j, "error", rc ? err->msg : NULL);
+	kd_json_end(&j, '}');
+	kd_backtrace_free(&bt);
+	return 0; /* said in the task's "error" */
+}
+
 /* One task: header, frames, and the reason when the walk stopped early.
  * Returns -1 with err when the walk could not start or stopped early. */
 static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, int index, kd_err *err)
@@ -213,6 +299,8 @@ static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, int index, k
 	struct printer p = { c->k, o, c->out, 0, 0, { 0 } };
 	int rc;
 
+	if (c->json)
+		return json_task(c, t, err);
 	if (index > 0)
 		fputc('\n', c->out);
 	kd_print_task_header(c->out, t, 0);
@@ -254,6 +342,20 @@ static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, int index, k
 
 /* -a: the task each CPU was running; one CPU's failure is said in its
  * place, as crash does, and the others go on. */
+/* --json: a CPU whose task cannot be read, in the tasks array. */
+static void json_cpu_error(struct kd_cmd *c, int cpu, const char *msg)
+{
+	struct kd_json j;
+
+	json_element(c, &j);
+	kd_json_object(&j, NULL);
+	kd_json_int(&j, "cpu", cpu);
+	kd_json_array(&j, "frames");
+	kd_json_end(&j, ']');
+	kd_json_str(&j, "error", msg);
+	kd_json_end(&j, '}');
+}
+
 static int all_cpus(struct kd_cmd *c)
 {
 	int failed = 0, shown = 0;
@@ -263,7 +365,10 @@ static int all_cpus(struct kd_cmd *c)
 		struct kd_task t;
 
 		if (kd_cpu_task(c->k, cpu, &t, &one) != 0) {
-			fprintf(c->out, "%sCPU: %d  bt: %s\n", shown++ ? "\n" : "", cpu, one.msg);
+			if (c->json)
+				json_cpu_error(c, cpu, one.msg);
+			else
+				fprintf(c->out, "%sCPU: %d  bt: %s\n", shown++ ? "\n" : "", cpu, one.msg);
 			failed++;
 			continue;
 		}
@@ -272,7 +377,8 @@ static int all_cpus(struct kd_cmd *c)
 			failed++;
 		}
 	}
-	if (failed)
+	/* in JSON each task's "error" says it */
+	if (failed && !c->json)
 		return kd_fail(c->err, one.code, "-a: %d of %d CPUs could not be shown in full (said above)",
 			       failed, c->k->nr_cpus);
 	return 0;
@@ -280,17 +386,24 @@ static int all_cpus(struct kd_cmd *c)
 
 static int run_bt(struct kd_cmd *c)
 {
+	int rc;
+
 	if (c->opt['a'] && c->argc)
 		return kd_cmd_usage(c, "-a takes no PID or task");
-	if (c->opt['a'])
-		return all_cpus(c);
-	return kd_cmd_each_task(c, backtrace_one);
+	if (c->json && (c->opt['f'] || c->opt['s']))
+		return kd_cmd_usage(c, "--json takes no -f or -s");
+	if (c->json)
+		fputs("{\"tasks\":[", c->out);
+	rc = c->opt['a'] ? all_cpus(c) : kd_cmd_each_task(c, backtrace_one);
+	if (c->json)
+		fputs("]}\n", c->out);
+	return rc;
 }
 
 const struct kd_command kd_cmd_bt = {
 	.name = "bt",
 	.options = "aflsxo",
-	.flags = KD_CMD_UNWINDER | KD_CMD_MODULE_DEBUG,
+	.flags = KD_CMD_UNWINDER | KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "bt [-a] [-l] [-f] [-s [-x]] [-o] [PID | TASK]...",
 	.summary = "kernel stack backtrace of a task (default: the panic task)",
 	.help = "  -a   the task that was running on each CPU\n"

@@ -24,6 +24,7 @@ struct kd_session {
 	int values;                   /* gdb's value history: the last $N printed */
 	char list_file[1024];         /* `l` without an argument goes on from here */
 	int list_next;
+	bool json;                    /* every command --json (kdive --json) */
 	uint64_t context;             /* `set PID`: the task commands default to (0: the panic task) */
 };
 
@@ -32,6 +33,7 @@ enum {
 	KD_CMD_UNWINDER = 1 << 0,   /* cmd->u: the session's unwinder */
 	KD_CMD_MODULE_DEBUG = 1 << 1, /* module debug info searched for first (frames' lines) */
 	KD_CMD_RAW_ARGS = 1 << 2,   /* no option parsing: argv holds every word after the name */
+	KD_CMD_JSON = 1 << 3,       /* takes --json (c->json): docs/json.md */
 };
 
 /* One run of a command. */
@@ -49,6 +51,8 @@ struct kd_cmd {
 	/* The operands: the words after the options. */
 	int argc;
 	char **argv;
+	bool json;                    /* --json: one JSON document on out */
+	bool json_more;               /* the command's JSON array has an element already */
 };
 
 struct kd_command {

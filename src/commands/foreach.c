@@ -129,7 +129,7 @@ static int run_foreach(struct kd_cmd *c)
 	}
 	qsort(chosen, nchosen, sizeof(*chosen), by_pid);
 	argc = c->argc - sub;
-	if (!(argv = calloc((size_t)argc + nchosen + 1, sizeof(*argv))) ||
+	if (!(argv = calloc((size_t)argc + nchosen + 2, sizeof(*argv))) ||
 	    !(addrs = calloc(nchosen, sizeof(*addrs)))) {
 		rc = kd_oom(c->err);
 		goto out;
@@ -139,6 +139,8 @@ static int run_foreach(struct kd_cmd *c)
 		snprintf(addrs[i], sizeof(addrs[i]), "%llx", (unsigned long long)chosen[i]->addr);
 		argv[argc++] = addrs[i];
 	}
+	if (c->json) /* the command's own JSON form (or its refusal) */
+		argv[argc++] = "--json";
 	rc = kd_cmd_run(c, argc, argv);
 out:
 	free(addrs);
@@ -149,7 +151,7 @@ out:
 
 const struct kd_command kd_cmd_foreach = {
 	.name = "foreach",
-	.flags = KD_CMD_RAW_ARGS,
+	.flags = KD_CMD_RAW_ARGS | KD_CMD_JSON,
 	.usage = "foreach [PID | TASK | COMM | STATE | kernel | user | active | gleader]... "
 		 "bt|files|task|ps [flags]",
 	.summary = "run bt, files, task or ps on every task, or on those selected",

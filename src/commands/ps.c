@@ -7,6 +7,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "commands/json.h"
 #include "kernel/tasks.h"
 
 struct row {
@@ -49,6 +50,30 @@ static int load(struct ps *ps, struct kd_cmd *c, kd_err *err)
 	}
 	ps->n = n;
 	qsort(ps->rows, ps->n, sizeof(*ps->rows), by_pid);
+	return 0;
+}
+
+/* --json: one object per task, named after crash's columns. */
+static int json_row(struct kd_kernel *k, const struct row *r, struct kd_json *j, kd_err *err)
+{
+	const struct kd_task *t = r->t;
+	struct kd_task_mem u;
+
+	if (kd_task_mem(k, t, &u, err) != 0)
+		return -1;
+	kd_json_object(j, NULL);
+	kd_json_int(j, "pid", t->pid);
+	kd_json_int(j, "ppid", t->ppid);
+	kd_json_int(j, "cpu", t->cpu);
+	kd_json_addr(j, "task", t->addr);
+	kd_json_str(j, "st", kd_task_state_short(t));
+	kd_json_num(j, "mem_pct", u.pct);
+	kd_json_int(j, "vsz_kb", (long long)u.vsz_kb);
+	kd_json_int(j, "rss_kb", (long long)u.rss_kb);
+	kd_json_str(j, "comm", t->comm);
+	kd_json_bool(j, "kernel_thread", kd_task_is_kthread(t));
+	kd_json_bool(j, "active", r->active);
+	kd_json_end(j, '}');
 	return 0;
 }
 
@@ -134,10 +159,12 @@ static bool selected(const struct kd_cmd *c, const struct row *r)
 	return true;
 }
 
-static int show(struct kd_cmd *c, const struct ps *ps, const struct row *r)
+static int show(struct kd_cmd *c, const struct ps *ps, const struct row *r, struct kd_json *j)
 {
 	if (!selected(c, r))
 		return 0;
+	if (c->json)
+		return json_row(c->k, r, j, c->err);
 	if (c->opt['p'])
 		print_parents(ps, r, c->out);
 	else if (c->opt['c'])
@@ -185,13 +212,20 @@ static int run_ps(struct kd_cmd *c)
 {
 	struct ps ps = { 0 };
 	const char *bad = NULL;
+	struct kd_json j;
 	int rc = -1;
 
 	if (c->opt['k'] && c->opt['u'])
 		return kd_cmd_usage(c, "-u and -k are mutually exclusive");
+	if (c->json && (c->opt['p'] || c->opt['c'] || c->opt['H']))
+		return kd_cmd_usage(c, "--json lists tasks: no -p, -c or -H");
 	if (load(&ps, c, c->err) != 0)
 		goto out;
-	if (!c->opt['p'] && !c->opt['c'] && !c->opt['H'])
+	kd_json_init(&j, c->out);
+	if (c->json) {
+		kd_json_object(&j, NULL);
+		kd_json_array(&j, "tasks");
+	} else if (!c->opt['p'] && !c->opt['c'] && !c->opt['H'])
 		fputs("      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n", c->out);
 	/* Each PID or task named must exist; names may match nothing. */
 	for (int a = 0; a < c->argc && !bad; a++) {
@@ -206,8 +240,12 @@ static int run_ps(struct kd_cmd *c)
 		bool want = c->argc == 0;
 		for (int a = 0; a < c->argc && !want; a++)
 			want = matches(&ps.rows[i], c->argv[a]);
-		if (want && show(c, &ps, &ps.rows[i]) != 0)
+		if (want && show(c, &ps, &ps.rows[i], &j) != 0)
 			goto out;
+	}
+	if (c->json) {
+		kd_json_end(&j, ']');
+		kd_json_end(&j, '}');
 	}
 	rc = bad ? kd_fail(c->err, KD_ERR_LOOKUP, "invalid task or pid value: %s", bad) : 0;
 out:
@@ -218,6 +256,7 @@ out:
 const struct kd_command kd_cmd_ps = {
 	.name = "ps",
 	.options = "kuGIHpc",
+	.flags = KD_CMD_JSON,
 	.usage = "ps [-k|-u] [-G] [-I] [-H] [-p|-c] [PID | TASK | COMM]...",
 	.summary = "process status: every task, the running ones marked '>'",
 	.help = "  PID    a process or thread id       TASK  a task_struct address (hex)\n"

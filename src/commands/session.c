@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "commands/json.h"
 #include "kernel/modules.h"
 #include "kernel/symbols.h"
 #include "unwind/backtrace.h"
@@ -47,6 +48,7 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 		dump = file1;
 	}
 	s->diag = ko.diag;
+	s->json = opts && opts->json;
 	if (!(s->k = kd_kernel_open(vmlinux, dump, &ko, err)))
 		goto fail;
 	for (size_t i = 0; opts && i < opts->n_source_dirs; i++)
@@ -182,16 +184,81 @@ static int provide(struct kd_cmd *c)
 	return 0;
 }
 
+/* {"error": {"command": NAME, "message": ...}}: what --json prints when a
+ * command fails, so that the output is always JSON. */
+static void json_error(struct kd_json *j, const struct kd_cmd *c)
+{
+	kd_json_object(j, NULL);
+	kd_json_object(j, "error");
+	kd_json_str(j, "command", c->def->name);
+	kd_json_str(j, "message", c->err->msg);
+	kd_json_end(j, '}');
+	kd_json_end(j, '}');
+}
+
+/* --json anywhere among the words: taken out, c->json set. */
+static int take_json(struct kd_cmd *c, int *argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 0; i < *argc; i++)
+		if (i > 0 && strcmp(argv[i], "--json") == 0)
+			c->json = true;
+		else
+			argv[n++] = argv[i];
+	argv[n] = NULL;
+	*argc = n;
+	c->json |= c->s->json;
+	if (c->json && !(c->def->flags & KD_CMD_JSON)) {
+		struct kd_json j;
+		kd_fail(c->err, KD_ERR_UNSUPPORTED, "--json: %s has no JSON form yet (see docs/json.md)",
+			c->def->name);
+		kd_json_init(&j, c->out);
+		json_error(&j, c);
+		return -1;
+	}
+	return 0;
+}
+
+/* In JSON the output is one document, or on failure {"error": {...}}:
+ * the command writes to a buffer first. */
+static int run_json(struct kd_cmd *c)
+{
+	FILE *real = c->out;
+	char *text = NULL;
+	size_t len = 0;
+	struct kd_json j;
+	int rc;
+
+	if (!(c->out = open_memstream(&text, &len)))
+		return kd_oom(c->err);
+	rc = c->def->run(c);
+	fclose(c->out);
+	c->out = real;
+	if (rc == 0) {
+		fwrite(text, 1, len, real);
+	} else {
+		kd_json_init(&j, real);
+		json_error(&j, c);
+	}
+	free(text);
+	return rc;
+}
+
 /* Parses argv for its command (c->def) and runs it. */
 static int run_argv(struct kd_cmd *c, int argc, char **argv)
 {
+	if (take_json(c, &argc, argv) != 0)
+		return -1;
 	if (c->def->flags & KD_CMD_RAW_ARGS) {
 		c->argc = argc - 1;
 		c->argv = argv + 1;
 	} else if (parse_options(c, argc, argv) != 0) {
 		return -1;
 	}
-	return provide(c) == 0 ? c->def->run(c) : -1;
+	if (provide(c) != 0)
+		return -1;
+	return c->json ? run_json(c) : c->def->run(c);
 }
 
 int kd_cmd_run(struct kd_cmd *parent, int argc, char **argv)

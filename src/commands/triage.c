@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "commands/json.h"
 #include "kernel/clock.h"
 #include "kernel/panic.h"
 #include "kernel/symbols.h"
@@ -92,7 +93,7 @@ static int run_triage(struct kd_cmd *c)
 {
 	struct kd_backtrace bt = { 0 };
 	struct top t = { .n = 0 };
-	char msg[512], date[64] = "-", key[TOP * 130 + 32], what[200];
+	char msg[512], date[64] = "-", key[TOP * 130 + 32], what[200], sig[20];
 	const char *kind;
 	struct kd_task task;
 	int64_t when;
@@ -123,10 +124,30 @@ static int run_triage(struct kd_cmd *c)
 		else
 			kd_clock_format(when, date, sizeof(date));
 	}
+	snprintf(sig, sizeof(sig), "%016llx", (unsigned long long)fnv1a(key));
+	if (c->json) {
+		struct kd_json j;
+		kd_json_init(&j, c->out);
+		kd_json_object(&j, NULL);
+		kd_json_str(&j, "signature", sig);
+		kd_json_str(&j, "kind", kind);
+		kd_json_str(&j, "function", t.names[0]);
+		kd_json_str(&j, "module", t.module[0] ? t.module : NULL);
+		kd_json_array(&j, "frames");
+		for (int i = 0; i < t.n; i++)
+			kd_json_str(&j, NULL, t.names[i]);
+		kd_json_end(&j, ']');
+		kd_json_int(&j, "pid", task.unreadable ? -1 : task.pid);
+		kd_json_str(&j, "comm", task.unreadable ? NULL : task.comm);
+		kd_json_str(&j, "release", c->k->release);
+		kd_json_str(&j, "date", date);
+		kd_json_str(&j, "dump", c->k->dump_path);
+		kd_json_end(&j, '}');
+		return 0;
+	}
 	snprintf(what, sizeof(what), "%s%s%s%s", t.names[0], t.module[0] ? " [" : "", t.module,
 		 t.module[0] ? "]" : "");
-	fprintf(c->out, "%016llx  %-11s  %-32s  %-7d %-16s  %s  %s  %s\n", (unsigned long long)fnv1a(key),
-		kind, what, task.pid, task.unreadable ? "?" : task.comm, c->k->release, date,
+	fprintf(c->out, "%s  %-11s  %-32s  %-7d %-16s  %s  %s  %s\n", sig, kind, what, task.pid, task.unreadable ? "?" : task.comm, c->k->release, date,
 		c->k->dump_path);
 	return 0;
 }
@@ -134,7 +155,7 @@ static int run_triage(struct kd_cmd *c)
 const struct kd_command kd_cmd_triage = {
 	.name = "triage",
 	.options = "e",
-	.flags = KD_CMD_UNWINDER,
+	.flags = KD_CMD_UNWINDER | KD_CMD_JSON,
 	.usage = "triage [-e]",
 	.summary = "one line sorting this dump among others: signature, kind, where, task",
 	.help = "  SIGNATURE KIND FUNCTION [MODULE] PID COMM RELEASE DATE DUMP\n"

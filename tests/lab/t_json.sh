@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# --json on the lab's dumps: every document parses (python3's json), says
+# what the text output says (ps rows, bt frames, triage signature), and a
+# failure or a command without a JSON form is {"error": ...}.
+set -u
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+json() { python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$2" "$1"; }
+for series in $LAB_SERIES; do
+	load_lab "$series"
+	DUMP=$LAB/oops-module/vmcore.zlib
+	label="$series oops-module/vmcore.zlib"
+	k() { timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "$1" 2>/dev/null; }
+
+	k "ps --json" >"$tmp/ps.json"
+	k "ps" | tail -n +2 | sed 's/^>/ /' | awk '{ c = $9; gsub(/^\[|\]$/, "", c); print $1, $2, $3, $4, $5, c }' >"$tmp/ps.txt"
+	check "$label: ps --json: the rows ps prints" eval '
+		json "$tmp/ps.json" "for t in d[\"tasks\"]: print(t[\"pid\"], t[\"ppid\"], t[\"cpu\"], t[\"task\"], t[\"st\"], t[\"comm\"])" |
+		diff "$tmp/ps.txt" - >&2'
+	k "bt -l --json" >"$tmp/bt.json"
+	k "bt" | sed -nE 's/^ ?#[0-9]+ \[[0-9a-f]+\] ([^ ]+) at ([0-9a-f]+).*/\1 \2/p' >"$tmp/bt.txt"
+	check "$label: bt --json: bt's frames, each with its source line" eval '
+		json "$tmp/bt.json" "
+for f in d[\"tasks\"][0][\"frames\"]:
+    if \"level\" in f: print(f[\"function\"], f[\"address\"])" | diff "$tmp/bt.txt" - >&2 &&
+		json "$tmp/bt.json" "
+fs = [f for f in d[\"tasks\"][0][\"frames\"] if \"level\" in f and f[\"module\"] is None]
+assert all(isinstance(f.get(\"line\"), int) for f in fs), fs"'
+	rip=$(k bt | sed -nE 's/^    \[exception RIP: ([a-z_]+)\+([0-9]+)\]$/\1 \2/p' | head -1)
+	check "$label: bt --json: the exception frame, [exception RIP: $rip], its registers" eval '
+		json "$tmp/bt.json" "
+e = [f for f in d[\"tasks\"][0][\"frames\"] if f.get(\"exception\") == \"kernel\"][0]
+print(e[\"function\"], e[\"offset\"]); assert e[\"module\"] == \"kernel_call_trace\" and len(e[\"registers\"]) == 21" |
+		grep -qx "$rip"'
+	k "bt -a --json" >"$tmp/bta.json"
+	cpus=$(k sys | sed -n 's/^ *CPUS: \([0-9]*\).*/\1/p')
+	check "$label: bt -a --json: one task per CPU ($cpus)" eval 'json "$tmp/bta.json" "print(len(d[\"tasks\"]))" | grep -qx "$cpus"'
+	k "foreach 1 2 bt --json" >"$tmp/fe.json"
+	check "$label: foreach 1 2 bt --json: bt's document for those two" eval '
+		json "$tmp/fe.json" "print(*[t[\"pid\"] for t in d[\"tasks\"]])" | grep -qx "1 2"'
+	k "triage --json" >"$tmp/tr.json"
+	check "$label: triage --json: the signature and kind triage prints" eval '
+		[ "$(json "$tmp/tr.json" "print(d[\"signature\"], d[\"kind\"])")" = "$(k triage | awk "{ print \$1, \$2 }")" ]'
+done
+load_lab 6.1
+DUMP=$LAB/oops-module/vmcore.zlib
+timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "ps --json 99999; log --json" >"$tmp/err.json" 2>/dev/null; rc=$?
+check "a failure and a command without a JSON form: {\"error\": ...} each, exit 1" eval '[ $rc -eq 1 ] &&
+	python3 -c "import json, sys
+ls = [json.loads(l) for l in open(sys.argv[1])]
+assert ls[0][\"error\"] == {\"command\": \"ps\", \"message\": \"invalid task or pid value: 99999\"}, ls
+assert ls[1][\"error\"][\"command\"] == \"log\"" "$tmp/err.json"'
+timeout 60 "$KDIVE" --json "$VMLINUX" "$DUMP" -c "ps" >"$tmp/g.json" 2>/dev/null
+check "kdive --json: the commands answer in JSON" json "$tmp/g.json" 'assert len(d["tasks"]) > 20'
+timeout 120 "$KDIVE" triage --json "$LAB" >"$tmp/tr.jsonl" 2>/dev/null
+check "kdive triage --json: one object per dump per line, the unreadable one an error" python3 -c "import json, sys
+ls = [json.loads(l) for l in open(sys.argv[1])]
+assert len(ls) > 10 and sum('error' in l for l in ls) == 1 and all('signature' in l or 'error' in l for l in ls)" "$tmp/tr.jsonl"
+finish
