@@ -1,5 +1,7 @@
 #include "commands/json.h"
 
+#include <string.h>
+
 static void sep(struct kd_json *j, const char *key)
 {
 	if (j->depth > 0 && j->more[j->depth])
@@ -50,13 +52,19 @@ void kd_json_end(struct kd_json *j, char close)
 
 void kd_json_str(struct kd_json *j, const char *key, const char *v)
 {
-	sep(j, key);
 	if (!v) {
+		sep(j, key);
 		fputs("null", j->out);
 		return;
 	}
+	kd_json_strn(j, key, v, strlen(v));
+}
+
+void kd_json_strn(struct kd_json *j, const char *key, const char *v, size_t len)
+{
+	sep(j, key);
 	fputc('"', j->out);
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)v; p < (const unsigned char *)v + len; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(j->out, "\\%c", *p);
 		else if (*p < 0x20 || *p >= 0x7f)

@@ -5,6 +5,7 @@
 #define KD_COMMANDS_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,6 +23,7 @@ void kd_json_object(struct kd_json *j, const char *key);
 void kd_json_array(struct kd_json *j, const char *key);
 void kd_json_end(struct kd_json *j, char close); /* '}' or ']'; a newline at the top */
 void kd_json_str(struct kd_json *j, const char *key, const char *v); /* NULL: null */
+void kd_json_strn(struct kd_json *j, const char *key, const char *v, size_t len);
 void kd_json_int(struct kd_json *j, const char *key, long long v);
 void kd_json_num(struct kd_json *j, const char *key, double v);
 void kd_json_bool(struct kd_json *j, const char *key, bool v);

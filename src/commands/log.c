@@ -2,11 +2,13 @@
  * crash prints it: "[    5.699507] text", continuation lines of a record
  * indented under its first. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "commands/json.h"
 #include "kernel/clock.h"
 #include "kernel/printk.h"
 #include "kernel/system.h"
@@ -16,6 +18,7 @@ struct log_opts {
 	int64_t boot;    /* -T: wall time at boot */
 	int caller_width;
 	FILE *out;
+	bool *json_more;  /* --json: a record was written */
 };
 
 /* Non-printing bytes become '.', as in crash, so a terminal stays sane. */
@@ -29,6 +32,38 @@ static void put_text(FILE *out, const char *s, size_t len, int indent)
 		else
 			fputc(isprint(c) || isspace(c) ? c : '.', out);
 	}
+}
+
+/* --json: one object per record; the text as it is, lines and all. */
+static int json_record(const struct kd_printk_record *r, void *arg)
+{
+	const struct log_opts *o = arg;
+	struct kd_json j;
+	char id[16];
+
+	kd_json_init(&j, o->out);
+	j.depth = 2; /* inside {"records": [ */
+	j.more[2] = *o->json_more;
+	*o->json_more = true;
+	kd_json_object(&j, NULL);
+	kd_json_int(&j, "ts_nsec", (long long)r->ts_nsec);
+	if (r->level >= 0)
+		kd_json_int(&j, "level", r->level);
+	else
+		kd_json_str(&j, "level", NULL);
+	snprintf(id, sizeof(id), "%c%u", r->caller_id & KD_PRINTK_CALLER_CPU ? 'C' : 'T',
+		 r->caller_id & ~KD_PRINTK_CALLER_CPU);
+	kd_json_str(&j, "caller", r->has_caller ? id : NULL);
+	kd_json_strn(&j, "text", r->text, r->text_len);
+	kd_json_array(&j, "dict");
+	for (size_t i = 0; i < r->dict_len;) {
+		size_t n = strnlen(r->dict + i, r->dict_len - i);
+		kd_json_strn(&j, NULL, r->dict + i, n);
+		i += n + 1;
+	}
+	kd_json_end(&j, ']');
+	kd_json_end(&j, '}');
+	return ferror(o->out) ? 1 : 0;
 }
 
 static int print_record(const struct kd_printk_record *r, void *arg)
@@ -95,7 +130,15 @@ static int run_log(struct kd_cmd *c)
 	}
 	if (o.caller)
 		o.caller_width = caller_width(c->k);
-	rc = kd_printk_foreach(c->k, print_record, &o, c->err);
+	if (c->json) {
+		bool more = false;
+		o.json_more = &more;
+		fputs("{\"records\":[", c->out);
+		rc = kd_printk_foreach(c->k, json_record, &o, c->err);
+		fputs("]}\n", c->out);
+	} else {
+		rc = kd_printk_foreach(c->k, print_record, &o, c->err);
+	}
 	if (rc > 0)
 		return kd_fail(c->err, KD_ERR_IO, "write error");
 	return rc;
@@ -104,6 +147,7 @@ static int run_log(struct kd_cmd *c)
 const struct kd_command kd_cmd_log = {
 	.name = "log",
 	.options = "tTmcd",
+	.flags = KD_CMD_JSON,
 	.usage = "log [-tTmcd]",
 	.summary = "the kernel log (printk buffer) of the dump",
 	.help = "  Prints the kernel's message buffer oldest first, as crash does:\n"

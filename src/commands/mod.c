@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "commands/json.h"
 #include "kernel/modules.h"
 
 struct listing {
@@ -125,6 +126,28 @@ static int load_all(struct kd_cmd *c, const char *dir)
 	return 0;
 }
 
+/* --json: crash's columns, named. */
+static void json_list(struct kd_cmd *c, const struct listing *l)
+{
+	struct kd_json j;
+
+	kd_json_init(&j, c->out);
+	kd_json_object(&j, NULL);
+	kd_json_array(&j, "modules");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct kd_module *m = l->order[i];
+		kd_json_object(&j, NULL);
+		kd_json_addr(&j, "module", m->addr);
+		kd_json_str(&j, "name", m->name);
+		kd_json_addr(&j, "base", m->base);
+		kd_json_int(&j, "size", (long long)m->size);
+		kd_json_str(&j, "object_file", m->debug_path);
+		kd_json_end(&j, '}');
+	}
+	kd_json_end(&j, ']');
+	kd_json_end(&j, '}');
+}
+
 static int list(struct kd_cmd *c)
 {
 	struct listing l;
@@ -132,9 +155,13 @@ static int list(struct kd_cmd *c)
 	if (prepare(c->k, &l, c->err) != 0)
 		return -1;
 	kd_modules_find_debuginfo(c->k);
-	print_header(c->out, &l);
-	for (size_t i = 0; i < l.n; i++)
-		print_row(c->out, &l, l.order[i]);
+	if (c->json) {
+		json_list(c, &l);
+	} else {
+		print_header(c->out, &l);
+		for (size_t i = 0; i < l.n; i++)
+			print_row(c->out, &l, l.order[i]);
+	}
 	free(l.order);
 	return 0;
 }
@@ -146,6 +173,8 @@ static int run_mod(struct kd_cmd *c)
 
 	if ((one && all) || c->argc > ((one || all) ? 1 : 0))
 		return kd_cmd_usage(c, "one of -s and -S, with at most one more argument");
+	if (c->json && (one || all))
+		return kd_cmd_usage(c, "--json lists the modules: no -s or -S");
 	if (one)
 		return load_one(c, one, c->argv[0]);
 	if (all)
@@ -156,6 +185,7 @@ static int run_mod(struct kd_cmd *c)
 const struct kd_command kd_cmd_mod = {
 	.name = "mod",
 	.options = "s:S",
+	.flags = KD_CMD_JSON,
 	.usage = "mod [-s MODULE [FILE] | -S [DIR]]",
 	.summary = "loaded modules, and loading their debug info",
 	.help = "  (none)           list the modules: struct module, name, text base, size\n"

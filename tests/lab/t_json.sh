@@ -38,6 +38,17 @@ print(e[\"function\"], e[\"offset\"]); assert e[\"module\"] == \"kernel_call_tra
 	k "bt -a --json" >"$tmp/bta.json"
 	cpus=$(k sys | sed -n 's/^ *CPUS: \([0-9]*\).*/\1/p')
 	check "$label: bt -a --json: one task per CPU ($cpus)" eval 'json "$tmp/bta.json" "print(len(d[\"tasks\"]))" | grep -qx "$cpus"'
+	k "log --json" >"$tmp/log.json"
+	k "log -t" >"$tmp/log.txt"
+	check "$label: log --json: the records log prints, in order" eval '
+		json "$tmp/log.json" "
+import re
+for r in d[\"records\"]: print(re.sub(r\"[^ -~\\s]\", \".\", r[\"text\"]))" | diff "$tmp/log.txt" - >&2'
+	k "mod --json" >"$tmp/mod.json"
+	check "$label: mod --json: mod's modules, bases and sizes" eval '
+		json "$tmp/mod.json" "
+for m in d[\"modules\"]: print(m[\"module\"], m[\"name\"], m[\"base\"], m[\"size\"])" |
+		diff <(k mod | tail -n +2 | awk "{ print \$1, \$2, \$3, \$4 }") - >&2'
 	k "foreach 1 2 bt --json" >"$tmp/fe.json"
 	check "$label: foreach 1 2 bt --json: bt's document for those two" eval '
 		json "$tmp/fe.json" "print(*[t[\"pid\"] for t in d[\"tasks\"]])" | grep -qx "1 2"'
@@ -47,12 +58,12 @@ print(e[\"function\"], e[\"offset\"]); assert e[\"module\"] == \"kernel_call_tra
 done
 load_lab 6.1
 DUMP=$LAB/oops-module/vmcore.zlib
-timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "ps --json 99999; log --json" >"$tmp/err.json" 2>/dev/null; rc=$?
+timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "ps --json 99999; sys --json" >"$tmp/err.json" 2>/dev/null; rc=$?
 check "a failure and a command without a JSON form: {\"error\": ...} each, exit 1" eval '[ $rc -eq 1 ] &&
 	python3 -c "import json, sys
 ls = [json.loads(l) for l in open(sys.argv[1])]
 assert ls[0][\"error\"] == {\"command\": \"ps\", \"message\": \"invalid task or pid value: 99999\"}, ls
-assert ls[1][\"error\"][\"command\"] == \"log\"" "$tmp/err.json"'
+assert ls[1][\"error\"][\"command\"] == \"sys\"" "$tmp/err.json"'
 timeout 60 "$KDIVE" --json "$VMLINUX" "$DUMP" -c "ps" >"$tmp/g.json" 2>/dev/null
 check "kdive --json: the commands answer in JSON" json "$tmp/g.json" 'assert len(d["tasks"]) > 20'
 timeout 120 "$KDIVE" triage --json "$LAB" >"$tmp/tr.jsonl" 2>/dev/null
