@@ -84,19 +84,28 @@ static int parse_offset(struct kd_cmd *c, const char *arg, int64_t *off)
 	return 0;
 }
 
-static int run_list(struct kd_cmd *c)
+/* What list and tree share: -o OFFSET, -s STRUCT[.members], the start. */
+static int parse_walk(struct kd_cmd *c, struct walk *w, int64_t *offset, uint64_t *start)
 {
-	struct walk w = { .c = c, .o = { .hex = c->opt['x'] && !c->opt['d'] }, .err = c->err };
-	int64_t offset = 0;
-	uint64_t start;
-
+	*w = (struct walk){ .c = c, .o = { .hex = c->opt['x'] && !c->opt['d'] }, .err = c->err };
+	*offset = 0;
 	if (c->argc != 1)
 		return kd_cmd_usage(c, "one start address is needed");
+	if ((c->opt['o'] && parse_offset(c, c->optarg['o'], offset) != 0) ||
+	    (c->opt['s'] && struct_arg(c, c->optarg['s'], &w->type, &w->members) != 0))
+		return -1;
+	return kd_cmd_address(c, c->argv[0], start, NULL);
+}
+
+static int run_list(struct kd_cmd *c)
+{
+	struct walk w;
+	int64_t offset;
+	uint64_t start;
+
 	if (c->opt['h'] && c->opt['H'])
 		return kd_cmd_usage(c, "-h and -H exclude each other");
-	if ((c->opt['o'] && parse_offset(c, c->optarg['o'], &offset) != 0) ||
-	    (c->opt['s'] && struct_arg(c, c->optarg['s'], &w.type, &w.members) != 0) ||
-	    kd_cmd_address(c, c->argv[0], &start, NULL) != 0)
+	if (parse_walk(c, &w, &offset, &start) != 0)
 		return -1;
 	if (!c->opt['h'] && !c->opt['H'])
 		return kd_kernel_list_walk(c->k, start, offset, false, print_entry, &w, c->err);
@@ -127,17 +136,15 @@ const struct kd_command kd_cmd_list = {
 
 static int run_tree(struct kd_cmd *c)
 {
-	struct walk w = { .c = c, .o = { .hex = c->opt['x'] && !c->opt['d'] }, .err = c->err };
+	struct walk w;
 	uint64_t root, node;
+	int64_t offset;
 
-	if (c->argc != 1)
-		return kd_cmd_usage(c, "one root address is needed");
 	if (!c->opt['t'] || strcmp(c->optarg['t'], "rbtree") != 0)
 		return kd_cmd_usage(c, "-t rbtree is needed (the only kind built in)");
-	if ((c->opt['o'] && parse_offset(c, c->optarg['o'], &w.offset) != 0) ||
-	    (c->opt['s'] && struct_arg(c, c->optarg['s'], &w.type, &w.members) != 0) ||
-	    kd_cmd_address(c, c->argv[0], &root, NULL) != 0)
+	if (parse_walk(c, &w, &offset, &root) != 0)
 		return -1;
+	w.offset = offset;
 	node = root;
 	/* struct rb_root { struct rb_node *rb_node; }: the root node is its first word */
 	if (!c->opt['N'] && kd_kernel_read_u64(c->k, root, &node, c->err) != 0)

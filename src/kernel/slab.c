@@ -108,18 +108,32 @@ static uint64_t freelist(struct kd_kernel *k, const struct kd_slab_cache *c, uin
 
 /* The free objects the CPUs hold: in the slab each allocates from (its
  * lockless freelist and the slab's own) and in its partial slabs. */
+/* cpu's kmem_cache_cpu for c: the slab it allocates from and its lockless
+ * freelist. 0, or -1 when c has none or it cannot be read. */
+static int cpu_slab(struct kd_kernel *k, const struct kd_slab_cache *c, const char *st, int cpu,
+		    uint64_t *pc, uint64_t *slab, uint64_t *list)
+{
+	uint64_t base;
+
+	if (kd_kernel_member(k, c->addr, "kmem_cache", "cpu_slab", &base, NULL) != 0)
+		return -1;
+	*pc = base + k->per_cpu_offset[cpu];
+	if (kd_kernel_member(k, *pc, "kmem_cache_cpu", strcmp(st, "slab") == 0 ? "slab" : "page", slab,
+			     NULL) != 0 ||
+	    kd_kernel_member(k, *pc, "kmem_cache_cpu", "freelist", list, NULL) != 0)
+		return -1;
+	return 0;
+}
+
 static uint64_t cpu_free(struct kd_kernel *k, const struct kd_slab_cache *c, const char *st)
 {
-	const char *member = strcmp(st, "slab") == 0 ? "slab" : "page";
-	uint64_t cpu_slab, pc, slab, list, total = 0;
+	uint64_t pc, slab, list, total = 0;
 
-	if (kd_kernel_member(k, c->addr, "kmem_cache", "cpu_slab", &cpu_slab, NULL) != 0)
-		return 0;
 	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
-		pc = cpu_slab + k->per_cpu_offset[cpu];
-		if (kd_kernel_member(k, pc, "kmem_cache_cpu", member, &slab, NULL) == 0 && slab) {
-			if (kd_kernel_member(k, pc, "kmem_cache_cpu", "freelist", &list, NULL) == 0)
-				total += freelist(k, c, list, 0, NULL);
+		if (cpu_slab(k, c, st, cpu, &pc, &slab, &list) != 0)
+			continue;
+		if (slab) {
+			total += freelist(k, c, list, 0, NULL);
 			if (kd_kernel_member(k, slab, st, "freelist", &list, NULL) == 0)
 				total += freelist(k, c, list, 0, NULL);
 		}
@@ -216,26 +230,15 @@ int kd_slab_caches(struct kd_kernel *k, kd_slab_cb cb, void *arg, kd_err *err)
 static bool is_free(struct kd_kernel *k, const struct kd_slab_cache *c, uint64_t slab,
 		    const char *slab_type_name, uint64_t object)
 {
-	uint64_t list, cpu_slab, pc, cur, cpu_list;
-	const char *member = strcmp(slab_type_name, "slab") == 0 ? "slab" : "page";
-
+	uint64_t list, pc, cur;
 	bool found = false;
 
 	if (kd_kernel_member(k, slab, slab_type_name, "freelist", &list, NULL) == 0)
 		freelist(k, c, list, object, &found);
-	if (found)
-		return true;
-	if (kd_kernel_member(k, c->addr, "kmem_cache", "cpu_slab", &cpu_slab, NULL) != 0)
-		return false;
-	for (int cpu = 0; cpu < k->nr_cpus; cpu++) {
-		pc = cpu_slab + k->per_cpu_offset[cpu];
-		if (kd_kernel_member(k, pc, "kmem_cache_cpu", member, &cur, NULL) == 0 && cur == slab &&
-		    kd_kernel_member(k, pc, "kmem_cache_cpu", "freelist", &cpu_list, NULL) == 0)
-			freelist(k, c, cpu_list, object, &found);
-		if (found)
-			return true;
-	}
-	return false;
+	for (int cpu = 0; cpu < k->nr_cpus && !found; cpu++)
+		if (cpu_slab(k, c, slab_type_name, cpu, &pc, &cur, &list) == 0 && cur == slab)
+			freelist(k, c, list, object, &found);
+	return found;
 }
 
 int kd_slab_find(struct kd_kernel *k, uint64_t addr, struct kd_slab_obj *o, kd_err *err)

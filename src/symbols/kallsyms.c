@@ -54,7 +54,7 @@ static int by_name(const void *a, const void *b, void *arg)
 	return c ? c : (x > y) - (x < y);
 }
 
-/* Reads a whole table, growing the read until the caller is content. */
+/* Reads len bytes of a table into a new buffer. */
 static void *read_block(kd_kallsyms_read_fn rd, void *ctx, uint64_t addr, size_t len, kd_err *err)
 {
 	void *buf = malloc(len ? len : 1);
