@@ -103,8 +103,10 @@ struct kd_session_opts {
 /* Opens a dump and its vmlinux, given in either order (told apart by
  * content), or the dump alone (file2 NULL: its debug vmlinux from the
  * standard places or debuginfod, else symbols, types and unwind tables
- * from the dump's own memory, Linux 6.0+). Fails with one line when they
- * do not match or cannot be read. */
+ * from the dump's own memory, Linux 6.0+). The running kernel
+ * (/proc/kcore) when file1 is NULL, or a vmlinux alone: then each command
+ * reads it afresh. Fails with one line when they do not match or cannot
+ * be read (for the running kernel: what blocks it and the fix). */
 kd_session *kd_session_open(const char *file1, const char *file2,
 			    const struct kd_session_opts *opts, kd_err *err);
 
@@ -117,6 +119,57 @@ int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err);
 long kd_session_relocation_mb(const kd_session *s);
 
 void kd_session_close(kd_session *s);
+
+/* --- probe: Kprobes on the running kernel, with perf probe's syntax --- */
+
+typedef struct kd_prober kd_prober;
+
+struct kd_probe_opts {
+	const char *vmlinux;   /* -k: the debug vmlinux; NULL: the running kernel's,
+				* from the standard places below sysroot */
+	const char *module;    /* -m: a module's name (its .ko looked for) or .ko path */
+	int no_inlines;        /* only out-of-line copies of a function */
+	int offline;           /* -D/-V/-L for a vmlinux that is not running: no
+				* build-id check against the running kernel */
+	const char *sysroot;
+	const char *const *source_dirs; /* for -L's source text */
+	size_t n_source_dirs;
+	FILE *diag;            /* warnings and progress, one line each */
+};
+
+/* Nothing is read until a call needs it: -l, -d and tracing events added
+ * before need no debug info. */
+kd_prober *kd_prober_open(const struct kd_probe_opts *opts, kd_err *err);
+void kd_prober_close(kd_prober *p);
+
+/* spec: "[[GROUP:]EVENT=]FUNC[@SRC][:RLN|+OFF|%return] [ARG...]" or
+ * "SRC:LINE [ARG...]" as perf probe takes it. define prints the
+ * kprobe_events lines (perf probe -D), add adds them (-a), one per
+ * function instance; vars lists the variables at each point (-V), lines
+ * the lines a probe can go on (-L). */
+int kd_probe_define(kd_prober *p, const char *spec, FILE *out, kd_err *err);
+int kd_probe_add(kd_prober *p, const char *spec, FILE *out, kd_err *err);
+int kd_probe_show_vars(kd_prober *p, const char *spec, FILE *out, kd_err *err);
+int kd_probe_show_lines(kd_prober *p, const char *spec, FILE *out, kd_err *err);
+
+/* -l: every kprobe event, other tools' marked and left alone. -d: removes
+ * [GROUP:]EVENT (glob; group "kdive" when not given). */
+int kd_probe_list(FILE *out, kd_err *err);
+int kd_probe_delete(const char *pattern, FILE *out, kd_err *err);
+
+struct kd_trace_opts {
+	int stacks;      /* each hit's kernel stack, with file:line */
+	long count;      /* stop after this many hits (0: no limit) */
+	double seconds;  /* stop after this long (0: no limit) */
+};
+
+/* Streams hits of events ("GROUP:EVENT" added before, or probe specs
+ * added for this run only) as "comm-PID [CPU] TIMESTAMP: EVENT: args" until
+ * count, seconds, SIGINT, SIGTERM or SIGHUP. The events are enabled in a
+ * private tracefs instance; on return the instance and the run's own
+ * events are gone (and those of earlier runs that were killed). */
+int kd_probe_trace(kd_prober *p, const char *const *items, size_t n, const struct kd_trace_opts *o,
+		   FILE *out, kd_err *err);
 
 #ifdef __cplusplus
 }

@@ -17,10 +17,11 @@
 static void usage(FILE *out)
 {
 	fputs("usage: kdive [--modules DIR]... [--source DIR]... [--sysroot DIR] [-c 'CMD; CMD'] [-i FILE]\n"
-	      "             [VMLINUX] VMCORE\n"
+	      "             [VMLINUX] [VMCORE]\n"
 	      "Opens a kdump vmcore (any makedumpfile format, or a QEMU dump) with the\n"
 	      "crashed kernel's debug vmlinux, in either order, and runs crash-style\n"
-	      "commands: type `help` at the prompt. Without VMLINUX, the one of the\n"
+	      "commands: type `help` at the prompt. Without VMCORE (or with /proc/kcore),\n"
+	      "the running kernel, read afresh by each command (root). Without VMLINUX, the one of the\n"
 	      "dump's build is looked for in the standard places, then fetched from\n"
 	      "debuginfod by build-id; without it (Linux 6.0+), the symbols, types and\n"
 	      "unwind tables come from the dump's own kallsyms, BTF and ORC: no source\n"
@@ -205,7 +206,7 @@ int cmd_session(int argc, char **argv)
 		default: usage(stderr); free(dirs); free(srcs); return 2;
 		}
 	}
-	if (argc - optind != 1 && argc - optind != 2) {
+	if (argc - optind > 2) {
 		usage(stderr);
 		free(dirs);
 		free(srcs);
@@ -213,7 +214,8 @@ int cmd_session(int argc, char **argv)
 	}
 	opts.module_dirs = dirs;
 	opts.source_dirs = srcs;
-	s = kd_session_open(argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &opts, &err);
+	s = kd_session_open(argc > optind ? argv[optind] : NULL,
+			    argc - optind == 2 ? argv[optind + 1] : NULL, &opts, &err);
 	free(dirs);
 	free(srcs);
 	if (!s) {

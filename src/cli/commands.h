@@ -8,5 +8,6 @@ extern const char *cli_sysroot;
 int cmd_decode(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 #endif

@@ -7,13 +7,15 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive [--sysroot DIR] [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] [VMLINUX] VMCORE\n"
+	fputs("usage: kdive [--sysroot DIR] [--modules DIR]... [-c 'CMD; CMD'] [-i FILE] [VMLINUX] [VMCORE]\n"
 	      "       kdive [--sysroot DIR] decode [-r RELEASE] [-f LOG] [VMLINUX [BASE_PATH|auto] [MODULES_DIR...]]\n"
 	      "       kdive --version\n"
 	      "\n"
 	      "  [VMLINUX] VMCORE  open a kdump vmcore with crash's commands (sys, bt, log, ps, mod...)\n"
+	      "  [VMLINUX]       the same commands on the running kernel (/proc/kcore; root)\n"
 	      "  decode          add source lines to a kernel oops/Call Trace and disassemble Code: lines\n"
 	      "  triage DUMP|DIR...  one line per dump with a signature: which dumps are the same crash\n"
+	      "  probe ...       Kprobes with perf probe's syntax; probe trace streams the hits\n"
 	      "  --sysroot DIR   look for debug info in DIR/usr/lib/debug, DIR/lib/modules, DIR/boot\n"
 	      "                  (another machine's files) instead of this system's\n",
 	      out);
@@ -30,12 +32,12 @@ int main(int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (argc < 2) /* the running kernel */
+		return cmd_session(argc, argv);
 	if (strcmp(argv[1], "decode") == 0)
 		return cmd_decode(argc - 1, argv + 1);
+	if (strcmp(argv[1], "probe") == 0)
+		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(argv[1], "triage") == 0)
 		return cmd_triage(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0) {

@@ -279,6 +279,8 @@ static int json_task(struct kd_cmd *c, const struct kd_task *t, kd_err *err)
 		if (bt.frames[i].kind != KD_FRAME_STACK_END)
 			json_frame(c, &j, &bt.frames[i], &level, c->opt['l']);
 	kd_json_end(&j, ']');
+	if (rc == 0 && bt.running)
+		kd_json_bool(&j, "running", true);
 	if (rc == 0 && bt.stopped) {
 		*err = bt.stop;
 		rc = -1;
@@ -328,6 +330,9 @@ static int backtrace_one(struct kd_cmd *c, const struct kd_task *t, int index, k
 			break;
 		}
 	}
+	if (rc == 0 && bt.running)
+		fprintf(c->out, "    (running on CPU %d: a live kernel's running stack is not read; bt "
+			"shows sleeping tasks)\n", t->cpu);
 	if (rc == 0)
 		print_unwinders(&p);
 	if (rc == 0 && bt.stopped) {

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "commands/command.h"
 #include "commands/json.h"
+#include "kernel/live.h"
 #include "kernel/modules.h"
 #include "kernel/symbols.h"
 #include "unwind/backtrace.h"
@@ -40,7 +41,12 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 		kd_oom(err);
 		return NULL;
 	}
-	if (!file2) { /* the dump alone */
+	if (!file1) { /* the running kernel */
+		vmlinux = NULL;
+		dump = KD_LIVE_KCORE;
+	} else if (!file2 && is_vmlinux(file1)) { /* the running kernel, with its vmlinux */
+		dump = KD_LIVE_KCORE;
+	} else if (!file2) { /* the dump alone */
 		vmlinux = NULL;
 		dump = file1;
 	} else if (!is_vmlinux(file1) && is_vmlinux(file2)) {
@@ -288,6 +294,12 @@ int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 		goto out;
 	}
 	split(copy, argv);
+	/* a live kernel moved on since the last command */
+	if (kd_kernel_live(s->k)) {
+		kd_kernel_refresh(s->k);
+		kd_unwinder_free(s->unwinder);
+		s->unwinder = NULL;
+	}
 	if (!(c.def = kd_command_find(argv[0])))
 		slash_form(&c, argv[0]);
 	if (!c.def) {

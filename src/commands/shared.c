@@ -7,6 +7,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "kernel/live.h"
 #include "kernel/pages.h"
 #include "kernel/symbols.h"
 #include "kernel/tasks.h"
@@ -110,6 +111,12 @@ int kd_cmd_context(struct kd_cmd *c, struct kd_task *t, int *cpu)
 {
 	if (c->s->context) {
 		if (kd_task_by_addr(c->k, c->s->context, t, c->err) != 0)
+			return -1;
+		*cpu = t->cpu;
+		return 0;
+	}
+	if (kd_kernel_live(c->k)) {
+		if (kd_live_self(c->k, t, c->err) != 0)
 			return -1;
 		*cpu = t->cpu;
 		return 0;

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "commands/command.h"
 #include "kernel/clock.h"
+#include "kernel/live.h"
 #include "kernel/system.h"
 #include "kernel/tasks.h"
 
@@ -174,19 +175,27 @@ static void print_panic(struct sys *s, char *msg, size_t len)
 
 static void print_context(struct sys *s, const char *msg)
 {
+	/* as crash marks the context task */
+	const char *mark = kd_kernel_live(s->k) ? "ACTIVE" : strstr(msg, "SysRq :") ? "SYSRQ" : "PANIC";
 	struct kd_task t;
 	char state[160];
 	int cpu;
 	kd_err e;
 
-	if (kd_panic_task(s->k, &t, &cpu, &e) != 0) {
+	if (kd_kernel_live(s->k)) { /* this program's own task, running */
+		if (kd_live_self(s->k, &t, &e) != 0) {
+			fprintf(s->out, "     WARNING: %s\n", e.msg);
+			return;
+		}
+		cpu = t.cpu;
+	} else if (kd_panic_task(s->k, &t, &cpu, &e) != 0) {
 		fprintf(s->out, "     WARNING: panic task not found (%s)\n", e.msg);
 		return;
 	}
 	if (t.unreadable) {
 		fprintf(s->out, "         PID: ?\n     COMMAND: ?\n        TASK: %llx  (its task_struct is "
 			"not in the dump)\n         CPU: %d\n       STATE: ? (%s)\n",
-			(unsigned long long)t.addr, cpu, strstr(msg, "SysRq :") ? "SYSRQ" : "PANIC");
+			(unsigned long long)t.addr, cpu, mark);
 		return;
 	}
 	kd_task_state_long(&t, state, sizeof(state));
@@ -195,8 +204,7 @@ static void print_context(struct sys *s, const char *msg)
 	if (t.pid == 0 && s->k->nr_cpus > 1) /* every CPU's idle task is pid 0 */
 		fprintf(s->out, "(1 of %d)  ", s->k->nr_cpus);
 	fprintf(s->out, "[THREAD_INFO: %llx]\n         CPU: %d\n       STATE: %s (%s)\n",
-		(unsigned long long)kd_task_thread_info(s->k, &t), cpu, state,
-		strstr(msg, "SysRq :") ? "SYSRQ" : "PANIC"); /* as crash marks it */
+		(unsigned long long)kd_task_thread_info(s->k, &t), cpu, state, mark);
 }
 
 static int run_sys(struct kd_cmd *c)
@@ -213,7 +221,9 @@ static int run_sys(struct kd_cmd *c)
 	print_tasks(&s);
 	print_uts(&s);
 	print_memory(&s);
-	print_panic(&s, msg, sizeof(msg));
+	msg[0] = '\0';
+	if (!kd_kernel_live(c->k)) /* a running kernel has not panicked */
+		print_panic(&s, msg, sizeof(msg));
 	print_context(&s, msg);
 	return s.failed ? -1 : 0;
 }
@@ -225,7 +235,8 @@ const struct kd_command kd_cmd_sys = {
 	.help = "  crash's startup banner: the files, CPUs, crash date, uptime, load\n"
 		"  average, number of tasks, utsname, memory, the panic message (the\n"
 		"  log's most telling line: \"Kernel panic - ...\", \"Oops: ...\", ...),\n"
-		"  and the task that crashed. [PARTIAL DUMP]: makedumpfile left pages\n"
+		"  and the task that crashed (on the running kernel: no panic message,\n"
+		"  and kdive's own task). [PARTIAL DUMP]: makedumpfile left pages\n"
 		"  out; [INCOMPLETE]: the dump is missing pages it should have.\n",
 	.run = run_sys,
 };

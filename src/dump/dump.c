@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#define PROC_SUPER_MAGIC 0x9fa0 /* linux/magic.h */
 
 int kd_pread(struct kd_src *s, uint64_t off, void *buf, size_t len,
 	     const char *what, kd_err *err)
@@ -95,6 +98,7 @@ static int detect(struct kd_dump *d, kd_err *err)
 struct kd_dump *kd_dump_open(const char *path, kd_err *err)
 {
 	struct kd_dump *d = calloc(1, sizeof(*d));
+	struct statfs fs;
 	struct stat st;
 
 	if (!d) {
@@ -124,6 +128,9 @@ struct kd_dump *kd_dump_open(const char *path, kd_err *err)
 		kd_fail(err, KD_ERR_CORRUPT, "%s: empty file (0 bytes): not a crash dump", path);
 		goto fail;
 	}
+	/* /proc/kcore: its size is the kernel's address space, not data */
+	if (fstatfs(d->src.fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)
+		d->info.live = 1;
 	d->src.size = d->src.stored = (uint64_t)st.st_size;
 	d->src.read = kd_pread;
 	d->info.release = d->uts[0];

@@ -68,6 +68,8 @@ struct kd_dump_info {
 			     * the file is cut short */
 	int nr_cpus;        /* header's nr_cpus, else NT_PRSTATUS count */
 	int64_t timestamp;  /* kdump header time (s since the epoch), 0 if none */
+	int live;           /* /proc/kcore: the running kernel, whose memory
+			     * changes between reads */
 	/* kdump header utsname; "" when absent (ELF, QEMU) */
 	const char *release, *version, *nodename, *machine;
 };

@@ -3,7 +3,10 @@
  * file; the bytes between p_filesz and p_memsz are not in the file
  * (makedumpfile -E puts runs of 256+ excluded pages there; QEMU its
  * filtered-out memory). Segments may overlap: /proc/vmcore maps the
- * kernel image twice (text mapping and direct map). */
+ * kernel image twice (text mapping and direct map). /proc/kcore is read
+ * the same way: its RAM and kernel-text segments carry their physical
+ * address; the others (vmalloc, modules, vmemmap) have p_paddr -1 and are
+ * reached through the page tables instead. */
 #include "dump/dump_int.h"
 
 #include <elf.h>
@@ -179,7 +182,7 @@ static int load_phdrs(struct kd_dump *d, struct elf_dump *e, const unsigned char
 			(*notes)[*nnotes][0] = s.offset;
 			(*notes)[(*nnotes)++][1] = s.filesz;
 		}
-		if (type != PT_LOAD || !s.memsz)
+		if (type != PT_LOAD || !s.memsz || s.paddr == UINT64_MAX)
 			continue;
 		if (s.filesz > s.memsz || s.paddr + s.memsz < s.paddr ||
 		    s.offset + s.filesz < s.offset) {
@@ -244,7 +247,8 @@ int kd_elf_open(struct kd_dump *d, kd_err *err)
 	if (vmci && kd_dump_set_vmcoreinfo(d, vmci->desc, vmci->len, err) < 0)
 		goto out;
 	snprintf(d->format, sizeof(d->format), "%s%s", d->src.flat ? "flattened " : "",
-		 kd_notes_find(d, "QEMU", 0, 0) ? "QEMU ELF" : "ELF vmcore");
+		 d->info.live ? "live kernel (/proc/kcore)"
+		 : kd_notes_find(d, "QEMU", 0, 0) ? "QEMU ELF" : "ELF vmcore");
 	d->info.page_size = kd_vmcoreinfo_page_size(d);
 	if (e->nseg) {
 		uint64_t end = e->maxend[e->nseg - 1];

@@ -23,6 +23,8 @@ struct parser {
 	int cpu;
 	int depth;
 	kd_err *err;
+	const kd_type *cast_to; /* the operand of (TYPE): gdb reads a symbol
+				 * without a type as that type */
 };
 
 struct kd_value kd_value_at(kd_type type, uint64_t addr)
@@ -344,6 +346,11 @@ static int identifier(struct parser *ps, const char *name, struct kd_value *out)
 	}
 	if (kd_types_enum_const(types(ps), name, &t, &v, NULL) == 0) {
 		*out = rvalue(t, (uint64_t)v);
+		return 0;
+	}
+	if (kd_kernel_symbol(ps->k, name, &addr, NULL) == 0 && ps->cast_to) {
+		*out = kd_value_at(*ps->cast_to, addr);
+		snprintf(out->name, sizeof(out->name), "%s", name);
 		return 0;
 	}
 	if (kd_kernel_symbol(ps->k, name, &addr, NULL) == 0) {
@@ -762,7 +769,11 @@ static int unary(struct parser *ps, struct kd_value *out)
 		if (rc == 0) {
 			if (!accept(ps, ")"))
 				return syntax(ps, "')' was expected after a type");
-			rc = unary(ps, out) != 0 || cast(ps, t, out) != 0 ? -1 : 0;
+			const kd_type *outer = ps->cast_to;
+			ps->cast_to = &t;
+			rc = unary(ps, out);
+			ps->cast_to = outer;
+			rc = rc != 0 || cast(ps, t, out) != 0 ? -1 : 0;
 			ps->depth--;
 			return rc;
 		}

@@ -10,6 +10,7 @@
 #include "symbols/kernel_id.h"
 #include "dump/dump.h"
 #include "kernel/kaslr.h"
+#include "kernel/live.h"
 #include "kernel/modules.h"
 #include "kernel/tasks.h"
 #include "kernel/types.h"
@@ -41,6 +42,19 @@ void kd_kernel_close(struct kd_kernel *k)
 	free(k->dump_path);
 	free(k->sysroot);
 	free(k);
+}
+
+void kd_kernel_refresh(struct kd_kernel *k)
+{
+	if (!k->live)
+		return;
+	kd_tasks_free(k->tasks);
+	kd_modules_free(k->modules);
+	kd_task_mem_cache_free(k->task_mem);
+	k->tasks = NULL;
+	k->modules = NULL;
+	k->task_mem = NULL;
+	kd_vmem_flush(k->vm);
 }
 
 void kd_kernel_warn(struct kd_kernel *k, const char *fmt, ...)
@@ -308,8 +322,10 @@ static struct kd_kernel *open_kernel(const char *vmlinux, const char *dump,
 		goto fail;
 	}
 	k->diag = opts ? opts->diag : NULL;
-	if (!(k->dump = kd_dump_open(dump, err)))
+	if ((strcmp(dump, KD_LIVE_KCORE) == 0 && kd_live_preflight(dump, err) != 0) ||
+	    !(k->dump = kd_dump_open(dump, err)))
 		goto fail;
+	k->live = kd_dump_info(k->dump)->live;
 	vmci = kd_dump_vmcoreinfo(k->dump, &len);
 	if (vmci && !(k->vmci = kd_vmcoreinfo_parse(vmci, len))) {
 		kd_oom(err);

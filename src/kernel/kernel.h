@@ -65,6 +65,7 @@ struct kd_kernel {
 	char *sysroot;
 	FILE *diag;
 	struct kd_sources *sources; /* source files for `l`: kernel/symbols.h */
+	bool live;                  /* the running kernel (kernel/live.h) */
 };
 
 /* vmlinux NULL: the debug vmlinux of the dump's release and build-id is
@@ -76,6 +77,17 @@ struct kd_kernel {
 struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 				 const struct kd_kernel_opts *opts, kd_err *err);
 void kd_kernel_close(struct kd_kernel *k);
+
+/* Whether k is the running kernel (/proc/kcore) rather than a dump. */
+static inline bool kd_kernel_live(const struct kd_kernel *k)
+{
+	return k->live;
+}
+
+/* Forgets what a live kernel changes under us (the task and module lists,
+ * memory figures, address translations) so the next command reads it
+ * afresh; nothing on a dump, which never changes. */
+void kd_kernel_refresh(struct kd_kernel *k);
 
 /* Puts dir on the module debug-info search path, after those added
  * before and ahead of the standard places. */

@@ -45,11 +45,16 @@ void kd_vmem_free(struct kd_vmem *vm)
 	free(vm);
 }
 
+void kd_vmem_flush(struct kd_vmem *vm)
+{
+	memset(vm->tlb, 0, sizeof(vm->tlb));
+}
+
 void kd_vmem_set_direct_map(struct kd_vmem *vm, uint64_t page_offset, uint64_t end)
 {
 	vm->l.page_offset = page_offset;
 	vm->l.direct_end = end;
-	memset(vm->tlb, 0, sizeof(vm->tlb));
+	kd_vmem_flush(vm);
 }
 
 static bool in_direct_map(const struct kd_vmem *vm, uint64_t vaddr)

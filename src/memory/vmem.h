@@ -33,6 +33,10 @@ void kd_vmem_free(struct kd_vmem *vm);
  * start (end 0: page_offset + max_phys). */
 void kd_vmem_set_direct_map(struct kd_vmem *vm, uint64_t page_offset, uint64_t end);
 
+/* Forgets the translations it keeps: the page tables of a live kernel
+ * change. */
+void kd_vmem_flush(struct kd_vmem *vm);
+
 /* Physical address of vaddr; -1 with why (which level is not present). */
 int kd_vmem_translate(struct kd_vmem *vm, uint64_t vaddr, uint64_t *paddr, kd_err *err);
 

@@ -368,19 +368,17 @@ const char *kd_symfile_build_id(struct kd_symfile *sf)
 	return sf->build_id;
 }
 
-int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, size_t len,
-			   kd_err *err)
+/* The file bytes at address addr (section data, file addresses): where
+ * they start and how many follow in that section, or NULL. */
+static const unsigned char *file_bytes(struct kd_symfile *sf, uint64_t addr, size_t *avail)
 {
-	const struct kd_symbol *s;
-	GElf_Addr bias, addr;
+	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(sf->mod, &bias);
 	Elf_Scn *scn = NULL;
 
-	if (!elf || len == 0)
-		return kd_fail(err, KD_ERR_CORRUPT, "no ELF data");
-	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_find(&sf->index, sym, 0)))
-		return kd_fail(err, KD_ERR_LOOKUP, "no symbol %s", sym);
-	addr = s->addr - bias;
+	if (!elf)
+		return NULL;
+	addr -= bias;
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		Elf_Data *data;
@@ -391,17 +389,45 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, si
 			continue;
 		data = elf_getdata(scn, NULL);
 		if (!data || !data->d_buf)
-			break;
+			return NULL;
 		size_t off = addr - sh.sh_addr;
-		size_t avail = data->d_size > off ? data->d_size - off : 0;
-		size_t take = s->size && s->size < avail ? s->size : avail;
-		if (take >= len)
-			take = len - 1;
-		memcpy(buf, (const char *)data->d_buf + off, take);
-		buf[take] = '\0';
-		return 0;
+		*avail = data->d_size > off ? data->d_size - off : 0;
+		return (const unsigned char *)data->d_buf + off;
 	}
-	return kd_fail(err, KD_ERR_LOOKUP, "symbol %s is not in a section with file data", sym);
+	return NULL;
+}
+
+int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, size_t len,
+			   kd_err *err)
+{
+	const struct kd_symbol *s;
+	const unsigned char *p;
+	size_t avail, take;
+
+	if (len == 0)
+		return kd_fail(err, KD_ERR_INVALID, "no room for %s", sym);
+	if (ensure_index(sf) < 0 || !(s = kd_symbol_index_find(&sf->index, sym, 0)))
+		return kd_fail(err, KD_ERR_LOOKUP, "no symbol %s", sym);
+	if (!(p = file_bytes(sf, s->addr, &avail)))
+		return kd_fail(err, KD_ERR_LOOKUP, "symbol %s is not in a section with file data", sym);
+	take = s->size && s->size < avail ? s->size : avail;
+	if (take >= len)
+		take = len - 1;
+	memcpy(buf, p, take);
+	buf[take] = '\0';
+	return 0;
+}
+
+int kd_symfile_read(struct kd_symfile *sf, uint64_t addr, void *buf, size_t len, kd_err *err)
+{
+	size_t avail;
+	const unsigned char *p = file_bytes(sf, addr, &avail);
+
+	if (!p || avail < len)
+		return kd_fail(err, KD_ERR_LOOKUP, "0x%llx+%zu is not in a section with file data",
+			       (unsigned long long)addr, len);
+	memcpy(buf, p, len);
+	return 0;
 }
 
 Dwarf *kd_symfile_dwarf(struct kd_symfile *sf)
@@ -409,6 +435,15 @@ Dwarf *kd_symfile_dwarf(struct kd_symfile *sf)
 	Dwarf_Addr bias;
 
 	return dwfl_module_getdwarf(sf->mod, &bias);
+}
+
+Dwarf *kd_symfile_dwarf_bias(struct kd_symfile *sf, uint64_t *bias)
+{
+	Dwarf_Addr b = 0;
+	Dwarf *dw = dwfl_module_getdwarf(sf->mod, &b);
+
+	*bias = b;
+	return dw;
 }
 
 const char *kd_symfile_comp_dir_at(struct kd_symfile *sf, uint64_t addr)

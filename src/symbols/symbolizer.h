@@ -72,6 +72,12 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf,
 typedef struct Dwarf Dwarf;
 Dwarf *kd_symfile_dwarf(struct kd_symfile *sf);
 
+/* The same, and what to add to its addresses to get file addresses (0
+ * for vmlinux; where libdwfl laid out a module's sections). */
+Dwarf *kd_symfile_dwarf_bias(struct kd_symfile *sf, uint64_t *bias);
+/* len bytes of the file's section data at file address addr (code, for
+ * instruction boundaries). */
+int kd_symfile_read(struct kd_symfile *sf, uint64_t addr, void *buf, size_t len, kd_err *err);
 /* Compilation directory of the CU containing file address addr, or NULL. */
 const char *kd_symfile_comp_dir_at(struct kd_symfile *sf, uint64_t addr);
 

@@ -814,8 +814,8 @@ static int in_task_stack(struct kd_unwinder *u, const struct kd_task *t, uint64_
 	return t->stack && addr >= t->stack && addr < t->stack + u->stacks.thread_size;
 }
 
-int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned flags,
-		      struct kd_backtrace *bt, kd_err *err)
+static int backtrace_once(struct kd_unwinder *u, const struct kd_task *t, unsigned flags,
+			  struct kd_backtrace *bt, kd_err *err)
 {
 	struct kd_kernel *k = u->k;
 	struct state s = { .task = t, .no_orc = flags & KD_BT_NO_ORC };
@@ -846,6 +846,9 @@ int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned f
 		return kd_fail(err, KD_ERR_LOOKUP, "task %d (0x%llx) has no kernel stack (exited?)", t->pid,
 			       (unsigned long long)t->addr);
 
+	bt->running = bt->active && kd_kernel_live(k);
+	if (bt->running)
+		return 0;
 	if (!bt->active) {
 		uint64_t sp, frame[8];
 		if (u->thread_sp_off < 0)
@@ -907,6 +910,42 @@ int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned f
 	s.signal = true;
 	s.stack = f.stack;
 	return walk(u, &s, bt, &last, err);
+}
+
+/* How often the task switched out: a count that moved during a walk means
+ * the stack changed under it. */
+static int switches(struct kd_kernel *k, const struct kd_task *t, uint64_t *n)
+{
+	uint64_t v, iv;
+
+	if (kd_kernel_member(k, t->addr, "task_struct", "nvcsw", &v, NULL) != 0 ||
+	    kd_kernel_member(k, t->addr, "task_struct", "nivcsw", &iv, NULL) != 0)
+		return -1;
+	*n = v + iv;
+	return 0;
+}
+
+int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned flags,
+		      struct kd_backtrace *bt, kd_err *err)
+{
+	uint64_t before, after;
+	int rc;
+
+	if (!kd_kernel_live(u->k) || t->unreadable || switches(u->k, t, &before) != 0)
+		return backtrace_once(u, t, flags, bt, err);
+	/* A live task may run while its stack is read: walk again until the
+	 * walk saw one sleep. */
+	for (int tries = 1;; tries++) {
+		rc = backtrace_once(u, t, flags, bt, err);
+		if (switches(u->k, t, &after) != 0 || after == before)
+			return rc;
+		if (tries == 3) {
+			if (rc == 0 && bt->stopped)
+				kd_wrap(&bt->stop, "task %d kept running while its stack was read", t->pid);
+			return rc;
+		}
+		before = after;
+	}
 }
 
 void kd_backtrace_free(struct kd_backtrace *bt)

@@ -68,6 +68,8 @@ struct kd_backtrace {
 	struct kd_frame *frames;
 	size_t n, cap;
 	bool active;          /* the task was running on a CPU */
+	bool running;         /* ... on a live kernel: no frames, its stack
+			       * changes while it would be read */
 	const char *start;    /* how the walk started: "inactive", "machine_kexec", ... */
 	bool stopped;         /* the walk ended early ... */
 	kd_err stop;          /* ... and why */

@@ -203,3 +203,16 @@ with open(dst, 'r+b') as g:
 print('excluded physical page 0x%x (virtual 0x%x)' % (page, vaddr))
 EOF
 }
+
+# --- the live guests (t_live.sh, t_probe.sh)
+
+# Runs tests/lab/live/SCRIPT in a guest of SERIES with $KDIVE_REAL; its
+# files land in OUT. A guest that fails is one not-ok line with its log.
+live_run() { # series script out
+	if "$REPO/lab/kdive-live" run "$1" "$KDIVE_REAL" "$here/live/$2" "$3" 2>"$3.log"; then
+		return 0
+	fi
+	not_ok "$1: the live guest ran $2"
+	sed 's/^/# /' "$3.log"
+	return 1
+}

@@ -1,0 +1,75 @@
+# Runs inside a lab guest (lab/kdive-live): kdive probe on the running
+# kernel, against what the guest itself does. t_probe.sh checks the files.
+NAME=/tmp/kdive-probe-$$-$RANDOM
+
+# tracing starts when kdive says so on stderr
+wait_tracing() {
+	i=0
+	while ! grep -q 'kdive: tracing' "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# 1. a variable with a string and a member: the name and flags the guest opens with
+kdive probe trace -n 200 -t 60 'do_sys_openat2 filename:string how->flags' >open.txt 2>open.err &
+T=$!
+wait_tracing open.err
+sh -c ": >$NAME" # O_WRONLY|O_CREAT|O_TRUNC
+echo "$NAME" >open-name.txt
+sleep 1
+kill -TERM $T
+wait $T
+echo $? >open.rc
+cat /sys/kernel/tracing/kprobe_events >after-term.txt
+ls /sys/kernel/tracing/instances >instances-after-term.txt
+
+# 2. %return: a failed open returns -ENOENT
+kdive probe trace -t 60 'do_sys_openat2%return $retval' >ret.txt 2>ret.err &
+T=$!
+wait_tracing ret.err
+sh -c 'exec cat /kdive-no-such-file-$$' 2>/dev/null
+sleep 1
+kill -INT $T
+wait $T
+echo $? >ret.rc
+
+# 3. -s: each hit's kernel stack with file:line
+kdive probe trace -s -n 1 -t 30 'do_sys_openat2 filename:string' >stack.txt 2>stack.err &
+T=$!
+wait_tracing stack.err
+cat /proc/version >/dev/null
+wait $T
+echo $? >stack.rc
+
+# 4. the seed's workflow: sym, dis, then FUNC+OFF with registers; -l, -d
+kdive -c 'sym do_sys_openat2' >seed-sym.txt 2>seed-sym.err
+grep ' do_sys_openat2$' /proc/kallsyms >seed-kallsyms.txt
+kdive -c 'dis do_sys_openat2 4' >seed-dis.txt 2>seed-dis.err
+OFF=$(awk 'NR == 3 { sub(/.*<do_sys_openat2\+/, ""); sub(/>.*/, ""); print }' seed-dis.txt)
+echo "$OFF" >seed-off.txt
+kdive probe -a "do_sys_openat2+$OFF %ax %dx" >seed-add.txt 2>seed-add.err
+cat /sys/kernel/tracing/kprobe_events >seed-events.txt
+kdive probe -l >seed-list.txt 2>&1
+kdive probe trace -n 1 -t 30 kdive:do_sys_openat2 >seed-trace.txt 2>seed-trace.err &
+T=$!
+wait_tracing seed-trace.err
+cat /proc/version >/dev/null
+wait $T
+kdive probe -d 'do_sys_openat2*' >seed-del.txt 2>&1
+cat /sys/kernel/tracing/kprobe_events >seed-after-del.txt
+
+# 5. refusals, each one line, nothing left registered
+kdive probe -a 'do_sys_openat2+1 %ax' >bad-offset.txt 2>bad-offset.err
+kdive probe -a 'no_such_function_kdive' >bad-func.txt 2>bad-func.err
+kdive probe -a 'do_sys_openat2 no_such_var' >bad-var.txt 2>bad-var.err
+BL=$(awk -F'\t' 'NR == 1 { print $2 }' /sys/kernel/debug/kprobes/blacklist)
+echo "$BL" >blacklisted.txt
+kdive probe -a "$BL" >bad-black.txt 2>bad-black.err
+cat /sys/kernel/tracing/kprobe_events >after-bad.txt
+# debugfs mounts tracefs again below it
+umount /sys/kernel/debug/tracing 2>/dev/null
+umount /sys/kernel/debug
+umount /sys/kernel/tracing
+kdive probe -l >no-tracefs.txt 2>no-tracefs.err
+true
