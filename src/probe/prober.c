@@ -34,6 +34,8 @@ struct kd_prober {
 	bool opened;
 	kd_err open_err;   /* why there is no debug info */
 	int open_rc;
+	char *blacklist;   /* kprobes/blacklist's text, read on first need */
+	bool blacklist_read;
 };
 
 kd_prober *kd_prober_open(const struct kd_probe_opts *opts, kd_err *err)
@@ -59,6 +61,7 @@ void kd_prober_close(kd_prober *p)
 	kd_probe_debug_free(p->dbg);
 	kd_sources_free(p->src);
 	kd_symbolizer_free(p->sz);
+	free(p->blacklist);
 	free(p);
 }
 
@@ -90,7 +93,7 @@ static void running_build_id(char *hex, size_t len)
 	}
 }
 
-static int module_name_of(const char *arg, char *name, size_t len)
+static void module_name_of(const char *arg, char *name, size_t len)
 {
 	const char *base = strrchr(arg, '/');
 	size_t n;
@@ -101,7 +104,6 @@ static int module_name_of(const char *arg, char *name, size_t len)
 	for (char *c = name; *c; c++)
 		if (*c == '-')
 			*c = '_';
-	return 0;
 }
 
 static int open_debug(struct kd_prober *p, kd_err *err)
@@ -183,38 +185,58 @@ out:
 	return p->open_rc;
 }
 
-/* Definitions without debug info: FUNC[+OFF] or FUNC%return with %REG,
- * $argN, $retval, $comm, @SYM. */
-static int plain_defs(struct kd_prober *p, const struct kd_probe_spec *s, struct kd_probe_def **defs,
-		      size_t *n, kd_err *err)
+/* Definitions without debug info (why: its absence): FUNC[+OFF] or
+ * FUNC%return with %REG, $argN, $retval, $comm, @SYM. */
+static int plain_defs(struct kd_prober *p, const struct kd_probe_spec *s, const kd_err *why,
+		      struct kd_probe_def **defs, size_t *n, kd_err *err)
 {
 	struct kd_probe_def *d;
+	char module[64] = "";
 
-	if (!s->func || s->line || s->pattern || s->file)
-		return -1;
+	if (!s->func || s->line || s->pattern || s->file) {
+		*err = *why;
+		return kd_wrap(err, "lines and source files need the debug info");
+	}
 	if (!(d = calloc(1, sizeof(*d))))
 		return kd_oom(err);
+	if (p->o.module)
+		module_name_of(p->o.module, module, sizeof(module));
 	snprintf(d->group, sizeof(d->group), "%s", s->group ? s->group : "kdive");
 	if (s->event)
 		snprintf(d->event, sizeof(d->event), "%s", s->event);
 	else
 		snprintf(d->event, sizeof(d->event), "%.50s%s", s->func, s->ret ? "__return" : "");
 	snprintf(d->func, sizeof(d->func), "%s", s->func);
-	snprintf(d->point, sizeof(d->point), "%s%s%s+%" PRIu64, p->o.module ? p->o.module : "",
-		 p->o.module ? ":" : "", s->func, s->offset);
+	snprintf(d->point, sizeof(d->point), "%s%s%s+%" PRIu64, module, module[0] ? ":" : "", s->func,
+		 s->offset);
 	d->ret = s->ret;
 	for (size_t i = 0; i < s->nargs; i++) {
 		char one[1200];
 		if (kd_probe_plain_arg(&s->args[i], s->ret, one, sizeof(one), err) != 0 ||
 		    strlen(d->args) + strlen(one) + 1 >= sizeof(d->args)) {
 			free(d);
-			return -1;
+			return kd_wrap(err, "%s", why->msg);
 		}
 		strcat(d->args, one);
 	}
 	*defs = d;
 	*n = 1;
 	return 0;
+}
+
+/* The kernel's kprobe blacklist, read once; -1 with why when sym is on
+ * it. */
+static int check_blacklist(struct kd_prober *p, const char *sym, kd_err *err)
+{
+	if (!p->blacklist_read) {
+		p->blacklist = kd_tracefs_blacklist();
+		p->blacklist_read = true;
+	}
+	if (!kd_tracefs_listed(p->blacklist, sym))
+		return 0;
+	return kd_fail(err, KD_ERR_UNSUPPORTED, "%s is on the kernel's kprobe blacklist (/sys/kernel/debug/"
+		       "kprobes/blacklist): kprobes there would recurse or break; probe its caller or a "
+		       "function it calls", sym);
 }
 
 static int resolve(struct kd_prober *p, const char *text, struct kd_probe_def **defs, size_t *n,
@@ -227,20 +249,13 @@ static int resolve(struct kd_prober *p, const char *text, struct kd_probe_def **
 	if (kd_probe_spec_parse(text, &s, err) != 0)
 		return -1;
 	/* asm entry code and the like have no DWARF: the blacklist says why */
-	if (!p->o.offline && s.func && !p->o.module && kd_tracefs_blacklisted(s.func)) {
-		kd_fail(err, KD_ERR_UNSUPPORTED, "%s is on the kernel's kprobe blacklist (/sys/kernel/debug/"
-			"kprobes/blacklist): kprobes there would recurse or break; probe its caller or a "
-			"function it calls", s.func);
+	if (!p->o.offline && s.func && !p->o.module && check_blacklist(p, s.func, err) != 0) {
 		kd_probe_spec_free(&s);
 		return -1;
 	}
 	if (open_debug(p, &why) != 0) {
-		rc = plain_defs(p, &s, defs, n, err);
-		if (rc != 0 && err->msg[0] == '\0')
-			*err = why;
-		else if (rc != 0)
-			kd_wrap(err, "%s", why.msg);
-		else if (p->o.diag)
+		rc = plain_defs(p, &s, &why, defs, n, err);
+		if (rc == 0 && p->o.diag)
 			fprintf(p->o.diag, "kdive: probe: %s; %s goes in unchecked (no instruction boundary "
 				"or variable checks)\n", why.msg, text);
 	} else {
@@ -260,7 +275,6 @@ int kd_probe_define(kd_prober *p, const char *spec, FILE *out, kd_err *err)
 	struct kd_probe_def *defs;
 	size_t n;
 
-	memset(err, 0, sizeof(*err));
 	if (resolve(p, spec, &defs, &n, err) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -324,29 +338,34 @@ static bool event_exists(const char *events, const char *group, const char *even
 	return false;
 }
 
+/* Whether defs[i]'s name is defined already, before or by this batch. */
+static bool name_taken(const char *events, const struct kd_probe_def *defs, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(defs[j].group, defs[i].group) == 0 && strcmp(defs[j].event, defs[i].event) == 0)
+			return true;
+	return event_exists(events, defs[i].group, defs[i].event);
+}
+
 /* Adds defs to kprobe_events, renaming EVENT to EVENT_N when taken; each
  * added one is reported on out (when not NULL). On failure the ones added
  * by this call are removed again. */
-static int add_defs(struct kd_tracefs *t, struct kd_probe_def *defs, size_t n, FILE *out, kd_err *err)
+static int add_defs(struct kd_prober *p, struct kd_tracefs *t, struct kd_probe_def *defs, size_t n, FILE *out,
+		    kd_err *err)
 {
 	char *events = NULL, line[8192];
 
+	if (kd_tracefs_events(t, &events, err) != 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct kd_probe_def *d = &defs[i];
 		char base[64], sym[256];
 		snprintf(sym, sizeof(sym), "%s", strchr(d->point, ':') ? strchr(d->point, ':') + 1 : d->point);
 		sym[strcspn(sym, "+")] = '\0';
-		if (kd_tracefs_blacklisted(sym)) {
-			kd_fail(err, KD_ERR_UNSUPPORTED, "%s is on the kernel's kprobe blacklist "
-				"(/sys/kernel/debug/kprobes/blacklist): kprobes there would recurse or "
-				"break; probe its caller or a function it calls", sym);
-			goto undo;
-		}
-		free(events);
-		if (kd_tracefs_events(t, &events, err) != 0)
+		if (check_blacklist(p, sym, err) != 0)
 			goto undo;
 		snprintf(base, sizeof(base), "%s", d->event);
-		for (int k = 1; event_exists(events, d->group, d->event) && k < 1000; k++)
+		for (int k = 1; name_taken(events, defs, i) && k < 1000; k++)
 			snprintf(d->event, sizeof(d->event), "%.50s_%u", base, (unsigned)k % 1000);
 		def_line(d, line, sizeof(line));
 		if (kd_tracefs_add(t, line, err) != 0)
@@ -373,10 +392,9 @@ int kd_probe_add(kd_prober *p, const char *spec, FILE *out, kd_err *err)
 	size_t n;
 	int rc;
 
-	memset(err, 0, sizeof(*err));
 	if (kd_tracefs_open(&t, err) != 0 || resolve(p, spec, &defs, &n, err) != 0)
 		return -1;
-	rc = add_defs(&t, defs, n, out, err);
+	rc = add_defs(p, &t, defs, n, out, err);
 	if (rc == 0 && out)
 		fprintf(out, "\nYou can now trace them with:\n\n\tkdive probe trace %s:%s\n\n", defs[0].group,
 			n > 1 ? "*" : defs[0].event);
@@ -599,6 +617,61 @@ static bool print_line(struct kd_prober *p, const char *line, FILE *out)
 	return !ts || !strstr(ts, ": <stack trace>"); /* -s: the stack's own header line */
 }
 
+/* Reads trace_pipe into out until o's count or time, or a signal; what
+ * the pipe already holds then is still shown, and with -s the last hit's
+ * stack lines. Returns the hits. */
+static long stream(struct kd_prober *p, int fd, const struct kd_trace_opts *o, FILE *out)
+{
+	static const struct kd_trace_opts none;
+	char buf[65536], pending[8192];
+	size_t have = 0;
+	long hits = 0;
+	bool draining = false;
+	struct timespec start, now;
+
+	if (!o)
+		o = &none;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		bool full = o->count > 0 && hits >= o->count;
+		ssize_t r;
+		if (full && !o->stacks)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (stop_signal || (o->seconds > 0 && (double)(now.tv_sec - start.tv_sec) +
+							 (double)(now.tv_nsec - start.tv_nsec) / 1e9 >= o->seconds))
+			draining = true;
+		if (poll(&pfd, 1, draining ? 0 : full ? 500 : 200) <= 0) {
+			if (draining || full)
+				break;
+			continue;
+		}
+		if ((r = read(fd, buf, sizeof(buf))) <= 0) {
+			if (draining)
+				break;
+			continue;
+		}
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] != '\n') {
+				if (have + 1 < sizeof(pending))
+					pending[have++] = buf[i];
+				continue;
+			}
+			pending[have] = '\0';
+			have = 0;
+			/* past the count only the last hit's stack lines */
+			if (o->count > 0 && hits >= o->count && strncmp(pending, " => ", 4) != 0 &&
+			    !strstr(pending, ": <stack trace>"))
+				return hits;
+			if (print_line(p, pending, out))
+				hits++;
+		}
+		fflush(out);
+	}
+	return hits;
+}
+
 int kd_probe_trace(kd_prober *p, const char *const *items, size_t nitems, const struct kd_trace_opts *o,
 		   FILE *out, kd_err *err)
 {
@@ -610,10 +683,8 @@ int kd_probe_trace(kd_prober *p, const char *const *items, size_t nitems, const 
 	long hits = 0;
 	struct sigaction sa = { 0 }, old[3];
 	const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
-	struct timespec start;
 	bool made_inst = false;
 
-	memset(err, 0, sizeof(*err));
 	if (kd_tracefs_open(&t, err) != 0)
 		return -1;
 	if (nitems == 0)
@@ -649,7 +720,7 @@ int kd_probe_trace(kd_prober *p, const char *const *items, size_t nitems, const 
 			goto out;
 		for (size_t k = 0; k < n; k++)
 			snprintf(defs[k].group, sizeof(defs[k].group), "%s", group);
-		if (n > 128 || add_defs(&t, defs, n, NULL, err) != 0) {
+		if (n > 128 || add_defs(p, &t, defs, n, NULL, err) != 0) {
 			free(defs);
 			goto out;
 		}
@@ -698,48 +769,7 @@ int kd_probe_trace(kd_prober *p, const char *const *items, size_t nitems, const 
 			o && o->stacks ? " with kernel stacks" : "");
 	if (o && o->stacks && !p->vmlinux)
 		open_debug(p, &(kd_err){ "" }); /* file:line for the stacks, when there is a vmlinux */
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	{
-		char buf[65536], pending[8192];
-		size_t have = 0;
-		bool done = false;
-		while (!stop_signal && !done) {
-			struct pollfd pfd = { pipe_fd, POLLIN, 0 };
-			struct timespec now;
-			/* after the last hit, -s waits for its stack lines */
-			bool full = o && o->count > 0 && hits >= o->count;
-			if (full && !o->stacks)
-				break;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			double el = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-			if (o && o->seconds > 0 && el >= o->seconds)
-				break;
-			if (poll(&pfd, 1, full ? 500 : 200) <= 0) {
-				done = full;
-				continue;
-			}
-			ssize_t r = read(pipe_fd, buf, sizeof(buf));
-			if (r <= 0)
-				continue;
-			for (ssize_t i = 0; i < r && !done; i++) {
-				if (buf[i] != '\n') {
-					if (have + 1 < sizeof(pending))
-						pending[have++] = buf[i];
-					continue;
-				}
-				pending[have] = '\0';
-				have = 0;
-				if (o && o->count > 0 && hits >= o->count && strncmp(pending, " => ", 4) != 0 &&
-				    !strstr(pending, ": <stack trace>")) {
-					done = true; /* the next hit: the last one's stack is complete */
-					break;
-				}
-				if (print_line(p, pending, out))
-					hits++;
-			}
-			fflush(out);
-		}
-	}
+	hits = stream(p, pipe_fd, o, out);
 	rc = 0;
 	if (p->o.diag)
 		fprintf(p->o.diag, "kdive: %ld hit%s%s\n", hits, hits == 1 ? "" : "s",
