@@ -115,14 +115,8 @@ int kd_cmd_context(struct kd_cmd *c, struct kd_task *t, int *cpu)
 		*cpu = t->cpu;
 		return 0;
 	}
-	if (kd_kernel_live(c->k)) {
-		if (kd_live_self(c->k, t, c->err) != 0)
-			return -1;
-		*cpu = t->cpu;
-		return 0;
-	}
-	if (kd_panic_task(c->k, t, cpu, c->err) != 0)
-		return kd_wrap(c->err, "no panic task (name one: %s PID, or set PID)", c->def->name);
+	if (kd_start_task(c->k, t, cpu, c->err) != 0)
+		return kd_wrap(c->err, "name a task (%s PID, or set PID)", c->def->name);
 	return 0;
 }
 

@@ -182,14 +182,8 @@ static void print_context(struct sys *s, const char *msg)
 	int cpu;
 	kd_err e;
 
-	if (kd_kernel_live(s->k)) { /* this program's own task, running */
-		if (kd_live_self(s->k, &t, &e) != 0) {
-			fprintf(s->out, "     WARNING: %s\n", e.msg);
-			return;
-		}
-		cpu = t.cpu;
-	} else if (kd_panic_task(s->k, &t, &cpu, &e) != 0) {
-		fprintf(s->out, "     WARNING: panic task not found (%s)\n", e.msg);
+	if (kd_start_task(s->k, &t, &cpu, &e) != 0) {
+		fprintf(s->out, "     WARNING: %s\n", e.msg);
 		return;
 	}
 	if (t.unreadable) {

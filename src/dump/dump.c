@@ -5,6 +5,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +13,6 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-
-#define PROC_SUPER_MAGIC 0x9fa0 /* linux/magic.h */
 
 int kd_pread(struct kd_src *s, uint64_t off, void *buf, size_t len,
 	     const char *what, kd_err *err)

@@ -64,10 +64,13 @@ int kd_live_preflight(const char *path, kd_err *err)
 		       "(a container or a capability bounding set?); run kdive as root on the host", path);
 }
 
-int kd_live_self(struct kd_kernel *k, struct kd_task *t, kd_err *err)
+int kd_start_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err)
 {
+	if (!kd_kernel_live(k))
+		return kd_panic_task(k, t, cpu, err) == 0 ? 0 : kd_wrap(err, "no panic task");
 	if (kd_task_by_pid(k, (int)getpid(), t, err) != 0)
 		return kd_wrap(err, "this program's own task (pid %d; another pid namespace?)",
 			       (int)getpid());
+	*cpu = t->cpu;
 	return 0;
 }

@@ -19,7 +19,8 @@
  * not root or without CAP_SYS_RAWIO, kernel lockdown. 0 when it opens. */
 int kd_live_preflight(const char *path, kd_err *err);
 
-/* The task running this program: a live session's default context. */
-int kd_live_self(struct kd_kernel *k, struct kd_task *t, kd_err *err);
+/* The task a session starts on: on a dump the one that panicked
+ * (kd_panic_task), on the running kernel this program's own. */
+int kd_start_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err);
 
 #endif

@@ -499,6 +499,17 @@ int kd_panic_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err)
 	return 0;
 }
 
+int kd_task_switches(struct kd_kernel *k, const struct kd_task *t, uint64_t *n, kd_err *err)
+{
+	uint64_t v, iv;
+
+	if (kd_kernel_member(k, t->addr, "task_struct", "nvcsw", &v, err) != 0 ||
+	    kd_kernel_member(k, t->addr, "task_struct", "nivcsw", &iv, err) != 0)
+		return -1;
+	*n = v + iv;
+	return 0;
+}
+
 /* --- what a task is ---------------------------------------------------- */
 
 bool kd_task_is_kthread(const struct kd_task *t)

@@ -66,6 +66,10 @@ int kd_cpu_task(struct kd_kernel *k, int cpu, struct kd_task *t, kd_err *err);
 int kd_panic_cpu(struct kd_kernel *k, int *cpu, kd_err *err);
 int kd_panic_task(struct kd_kernel *k, struct kd_task *t, int *cpu, kd_err *err);
 
+/* How often t switched out (nvcsw + nivcsw), read now: on a live kernel a
+ * count that moved means the task ran meanwhile. */
+int kd_task_switches(struct kd_kernel *k, const struct kd_task *t, uint64_t *n, kd_err *err);
+
 /* --- what a task is ---------------------------------------------------- */
 
 bool kd_task_is_kthread(const struct kd_task *t);

@@ -329,13 +329,13 @@ out:
 static int on_boundary(struct kd_probe_debug *d, uint64_t start, uint64_t addr, kd_err *err)
 {
 	unsigned char buf[4096];
-	size_t n = addr - start + 16;
+	size_t n;
 	uint64_t off = 0;
 
 	if (addr - start >= sizeof(buf) - 16)
 		return kd_fail(err, KD_ERR_INVALID, "offset 0x%" PRIx64 " is too far into the function", addr - start);
-	while (n > 0 && kd_symfile_read(d->sf, start, buf, n, NULL) != 0)
-		n--;
+	/* up to an instruction's length past addr, as far as the section goes */
+	n = kd_symfile_read(d->sf, start, buf, (size_t)(addr - start) + 16);
 	if (n < addr - start)
 		return kd_fail(err, KD_ERR_LOOKUP, "no code bytes at 0x%" PRIx64 " in the debug file", addr);
 	uint64_t prev = 0;
@@ -358,6 +358,28 @@ static int on_boundary(struct kd_probe_debug *d, uint64_t start, uint64_t addr, 
 static bool die_has_pc(Dwarf_Die *die, uint64_t pc)
 {
 	return dwarf_haspc(die, pc) == 1;
+}
+
+static int decl_line(Dwarf_Die *die)
+{
+	int line = 0;
+
+	if (dwarf_decl_line(die, &line) != 0) {
+		Dwarf_Die origin;
+		if (die_ref(die, DW_AT_abstract_origin, &origin))
+			dwarf_decl_line(&origin, &line);
+	}
+	return line;
+}
+
+static const char *decl_file(Dwarf_Die *die)
+{
+	const char *f = dwarf_decl_file(die);
+	Dwarf_Die origin;
+
+	if (!f && die_ref(die, DW_AT_abstract_origin, &origin))
+		f = dwarf_decl_file(&origin);
+	return f;
 }
 
 /* Calls fn for each row of cu's line table (is_stmt rows only when
@@ -440,7 +462,7 @@ static int line_addr(struct kd_probe_debug *d, struct site *s, const char *file,
  * its first line, for -L. */
 static void inst_lines(struct site *s, int first, unsigned char *has, int nlines)
 {
-	struct inst_scan x = { .s = s, .file = dwarf_decl_file(&s->inst), .first = first, .nlines = nlines,
+	struct inst_scan x = { .s = s, .file = decl_file(&s->inst), .first = first, .nlines = nlines,
 			       .has = has };
 
 	if (x.file)
@@ -450,33 +472,11 @@ static void inst_lines(struct site *s, int first, unsigned char *has, int nlines
 /* The function's last line: the highest line of its code in its file. */
 static int inst_last_line(struct site *s)
 {
-	struct inst_scan x = { .s = s, .file = dwarf_decl_file(&s->inst) };
+	struct inst_scan x = { .s = s, .file = decl_file(&s->inst) };
 
 	if (x.file)
 		each_line(&s->cu, false, scan_last, &x);
 	return x.last;
-}
-
-static int decl_line(Dwarf_Die *die)
-{
-	int line = 0;
-
-	if (dwarf_decl_line(die, &line) != 0) {
-		Dwarf_Die origin;
-		if (die_ref(die, DW_AT_abstract_origin, &origin))
-			dwarf_decl_line(&origin, &line);
-	}
-	return line;
-}
-
-static const char *decl_file(Dwarf_Die *die)
-{
-	const char *f = dwarf_decl_file(die);
-	Dwarf_Die origin;
-
-	if (!f && die_ref(die, DW_AT_abstract_origin, &origin))
-		f = dwarf_decl_file(&origin);
-	return f;
 }
 
 /* Where in each instance the spec puts its probe. */
@@ -609,14 +609,13 @@ static int site_scopes(struct site *s, Dwarf_Die *scopes, int nall)
 }
 
 /* The out-of-line function that contains the site: its frame base. */
-static bool frame_function(Dwarf_Die *scopes, int n, int all, Dwarf_Die *out)
+static bool frame_function(Dwarf_Die *scopes, int nall, Dwarf_Die *out)
 {
-	for (int i = 0; i < all; i++)
+	for (int i = 0; i < nall; i++)
 		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
 			*out = scopes[i];
 			return true;
 		}
-	(void)n;
 	return false;
 }
 
@@ -779,81 +778,127 @@ static int expr_loc(struct kd_probe_debug *d, Dwarf_Op *ops, size_t nops, Dwarf_
 }
 
 /* "FUNC+0x10-FUNC+0x40, ..." where var has a location. */
+/* Appends "FUNC+0xA-FUNC+0xB" for [start, end) to buf (at most 6). */
+static void add_range(struct kd_probe_debug *d, uint64_t start, uint64_t end, char *buf, size_t len,
+		      size_t *used, int *shown)
+{
+	uint64_t so, eo;
+	const char *s1 = kd_symfile_symbol_at(d->sf, start + d->bias, &so, NULL);
+	const char *s2 = kd_symfile_symbol_at(d->sf, end - 1 + d->bias, &eo, NULL);
+	int n;
+
+	if (*shown >= 6)
+		return;
+	n = snprintf(buf + *used, len - *used, "%s%s+0x%" PRIx64 "-%s+0x%" PRIx64, *shown ? ", " : "",
+		     s1 ? s1 : "?", so, s2 ? s2 : "?", eo + 1);
+	if (n < 0 || (size_t)n >= len - *used) {
+		buf[*used] = '\0';
+		*shown = 6;
+		return;
+	}
+	*used += (size_t)n;
+	(*shown)++;
+}
+
+/* "FUNC+0x10-FUNC+0x40, ..." where var has a location, contiguous
+ * entries of the location list read as one range. */
 static void avail_ranges(struct kd_probe_debug *d, Dwarf_Attribute *attr, char *buf, size_t len)
 {
-	Dwarf_Addr base, start, end;
+	Dwarf_Addr base, start, end, from = 0, to = 0;
 	Dwarf_Op *ops;
 	size_t nops, used = 0;
 	ptrdiff_t off = 0;
 	int shown = 0;
 
 	buf[0] = '\0';
-	while ((off = dwarf_getlocations(attr, off, &base, &start, &end, &ops, &nops)) > 0 && shown < 6) {
-		uint64_t so, eo;
-		const char *s1, *s2;
-		char n1[160], n2[160];
+	while ((off = dwarf_getlocations(attr, off, &base, &start, &end, &ops, &nops)) > 0) {
 		if (nops == 0)
 			continue;
-		/* contiguous entries read as one range */
-		Dwarf_Addr b2, s2a, e2a;
-		Dwarf_Op *o2;
-		size_t no2;
-		ptrdiff_t peek;
-		while ((peek = dwarf_getlocations(attr, off, &b2, &s2a, &e2a, &o2, &no2)) > 0 && s2a == end && no2) {
-			end = e2a;
-			off = peek;
+		if (to && start == to) {
+			to = end;
+			continue;
 		}
-		s1 = kd_symfile_symbol_at(d->sf, start + d->bias, &so, NULL);
-		s2 = kd_symfile_symbol_at(d->sf, end - 1 + d->bias, &eo, NULL);
-		snprintf(n1, sizeof(n1), "%s+0x%" PRIx64, s1 ? s1 : "?", so);
-		snprintf(n2, sizeof(n2), "%s+0x%" PRIx64, s2 ? s2 : "?", eo + 1);
-		if (used + strlen(n1) + strlen(n2) + 4 >= len)
-			break;
-		used += (size_t)snprintf(buf + used, len - used, "%s%s-%s", shown ? ", " : "", n1, n2);
-		shown++;
+		if (to)
+			add_range(d, from, to, buf, len, &used, &shown);
+		from = start;
+		to = end;
 	}
+	if (to)
+		add_range(d, from, to, buf, len, &used, &shown);
+}
+
+/* Calls fn for each named variable and parameter scopes[from..to)
+ * declare, innermost scope first; a non-zero return stops the walk and is
+ * returned. */
+typedef int (*var_fn)(Dwarf_Die *var, const char *name, bool param, void *ctx);
+
+static int each_var(Dwarf_Die *scopes, int from, int to, var_fn fn, void *ctx)
+{
+	for (int i = from; i < to; i++) {
+		Dwarf_Die child;
+		if (dwarf_child(&scopes[i], &child) != 0)
+			continue;
+		do {
+			int tag = dwarf_tag(&child), rc;
+			const char *name = die_name(&child);
+			if (name && (tag == DW_TAG_variable || tag == DW_TAG_formal_parameter) &&
+			    (rc = fn(&child, name, tag == DW_TAG_formal_parameter, ctx)) != 0)
+				return rc;
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+	return 0;
+}
+
+struct var_search {
+	const char *name;
+	Dwarf_Die *out;
+};
+
+static int match_var(Dwarf_Die *var, const char *name, bool param, void *ctx)
+{
+	struct var_search *v = ctx;
+
+	(void)param;
+	if (strcmp(name, v->name) != 0)
+		return 0;
+	*v->out = *var;
+	return 1;
 }
 
 /* A variable by name in the scopes (innermost first), else a global. */
 static bool find_var(struct kd_probe_debug *d, Dwarf_Die *scopes, int n, const char *name, Dwarf_Die *out)
 {
+	struct var_search v = { name, out };
 	uint64_t die;
 
-	for (int i = 0; i < n; i++) {
-		Dwarf_Die child;
-		if (dwarf_child(&scopes[i], &child) != 0)
-			continue;
-		do {
-			int tag = dwarf_tag(&child);
-			const char *cn;
-			if ((tag == DW_TAG_variable || tag == DW_TAG_formal_parameter) &&
-			    (cn = die_name(&child)) && strcmp(cn, name) == 0) {
-				*out = child;
-				return true;
-			}
-		} while (dwarf_siblingof(&child, &child) == 0);
-	}
+	if (each_var(scopes, 0, n, match_var, &v))
+		return true;
 	return kd_dwarf_index_find(d->idx, name, KD_DWN_VAR, &die, 1) && dwarf_offdie(d->dw, die, out);
+}
+
+struct name_list {
+	char *buf;
+	size_t len, used;
+};
+
+static int add_name(Dwarf_Die *var, const char *name, bool param, void *ctx)
+{
+	struct name_list *l = ctx;
+
+	(void)var;
+	(void)param;
+	if (l->used + strlen(name) + 3 < l->len)
+		l->used += (size_t)snprintf(l->buf + l->used, l->len - l->used, "%s%s", l->used ? ", " : "", name);
+	return 0;
 }
 
 /* Names of the variables in scope, for "no variable X (these are: ...)". */
 static void var_names(Dwarf_Die *scopes, int n, char *buf, size_t len)
 {
-	size_t used = 0;
+	struct name_list l = { buf, len, 0 };
 
 	buf[0] = '\0';
-	for (int i = 0; i < n; i++) {
-		Dwarf_Die child;
-		if (dwarf_child(&scopes[i], &child) != 0)
-			continue;
-		do {
-			int tag = dwarf_tag(&child);
-			const char *cn;
-			if ((tag == DW_TAG_variable || tag == DW_TAG_formal_parameter) && (cn = die_name(&child)) &&
-			    used + strlen(cn) + 3 < len)
-				used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", cn);
-		} while (dwarf_siblingof(&child, &child) == 0);
-	}
+	each_var(scopes, 0, n, add_name, &l);
 }
 
 /* Where var is at the site, as a loc. */
@@ -890,7 +935,7 @@ static int var_loc(struct kd_probe_debug *d, struct site *s, Dwarf_Die *scopes, 
 		return kd_fail(err, KD_ERR_LOOKUP, "%s is optimized out at %s+0x%" PRIx64 "%s%s", name,
 			       sym ? sym : "?", off, ranges[0] ? "; it is available at " : "", ranges);
 	}
-	if (!frame_function(scopes, nall, nall, &func))
+	if (!frame_function(scopes, nall, &func))
 		memset(&func, 0, sizeof(func));
 	rc = expr_loc(d, ops, nops, dwarf_tag(&func) == DW_TAG_subprogram ? &func : NULL, s->addr,
 		      s->addr == s->entry, type_of(var, &t) ? die_size(&t) : 0, l, err);
@@ -1037,24 +1082,19 @@ static int fetch_type(Dwarf_Die *t, const char *want, struct loc *l, char *buf, 
 	int tag;
 
 	if (dwarf_tag(t) == DW_TAG_member) { /* a bitfield */
-		Dwarf_Word bit_off = 0;
+		Dwarf_Word mo = 0, bit_off;
 		Dwarf_Die mt, mrt;
 		uint64_t csize;
 		dwarf_formudata(dwarf_attr(t, DW_AT_bit_size, &a), &bits);
 		if (!type_of(t, &mt) || !real_type(&mt, &mrt) || !(csize = die_size(&mrt)))
 			return kd_fail(err, KD_ERR_CORRUPT, "a bitfield without a type");
-		if (dwarf_attr(t, DW_AT_data_bit_offset, &a)) {
-			dwarf_formudata(&a, &bit_off);
-		} else {
-			Dwarf_Word mo = 0;
-			dwarf_formudata(dwarf_attr(t, DW_AT_data_member_location, &a), &mo);
-			bit_off = mo * 8;
-		}
-		/* undo the member's byte offset apply_chain added; address the
-		 * container the bitfield sits in */
-		Dwarf_Word mo = 0;
 		if (dwarf_attr(t, DW_AT_data_member_location, &a))
 			dwarf_formudata(&a, &mo);
+		bit_off = mo * 8;
+		if (dwarf_attr(t, DW_AT_data_bit_offset, &a))
+			dwarf_formudata(&a, &bit_off);
+		/* apply_chain added the member's byte offset: address the
+		 * container the bitfield sits in instead */
 		l->off -= (int64_t)mo;
 		uint64_t cbyte = bit_off / (csize * 8) * csize;
 		l->off += (int64_t)cbyte;
@@ -1206,28 +1246,36 @@ static int one_arg(struct kd_probe_debug *d, struct site *s, Dwarf_Die *scopes, 
 }
 
 /* $params and $vars: every parameter (and local) readable at the site. */
-static int all_vars(struct kd_probe_debug *d, struct site *s, Dwarf_Die *scopes, int n, int nall, bool locals,
-		    struct kd_probe_def *def, kd_err *err)
+/* $params and $vars: every parameter (and local) readable at the site;
+ * perf skips what cannot be fetched there. */
+struct all_vars {
+	struct kd_probe_debug *d;
+	struct site *s;
+	Dwarf_Die *scopes;
+	int n, nall;
+	bool locals;
+	struct kd_probe_def *def;
+};
+
+static int add_var(Dwarf_Die *var, const char *name, bool param, void *ctx)
 {
-	for (int i = locals ? 0 : n - 1; i < n; i++) {
-		Dwarf_Die child;
-		if (dwarf_child(&scopes[i], &child) != 0)
-			continue;
-		do {
-			int tag = dwarf_tag(&child);
-			const char *cn = die_name(&child);
-			struct kd_probe_arg a = { NULL, (char *)cn, NULL };
-			kd_err skip;
-			size_t keep = strlen(def->args);
-			if (!cn || !(tag == DW_TAG_formal_parameter || (locals && tag == DW_TAG_variable)))
-				continue;
-			/* perf skips what cannot be fetched here */
-			if (one_arg(d, s, scopes, n, nall, &a, false, def, &skip) != 0)
-				def->args[keep] = '\0';
-		} while (dwarf_siblingof(&child, &child) == 0);
-	}
-	(void)err;
+	struct all_vars *v = ctx;
+	struct kd_probe_arg a = { NULL, (char *)name, NULL };
+	size_t keep = strlen(v->def->args);
+	kd_err skip;
+
+	(void)var;
+	if ((param || v->locals) && one_arg(v->d, v->s, v->scopes, v->n, v->nall, &a, false, v->def, &skip) != 0)
+		v->def->args[keep] = '\0';
 	return 0;
+}
+
+static void all_vars(struct kd_probe_debug *d, struct site *s, Dwarf_Die *scopes, int n, int nall, bool locals,
+		     struct kd_probe_def *def)
+{
+	struct all_vars v = { d, s, scopes, n, nall, locals, def };
+
+	each_var(scopes, locals ? 0 : n - 1, n, add_var, &v);
 }
 
 static void site_where(struct kd_probe_debug *d, struct site *s, char *buf, size_t len)
@@ -1281,7 +1329,7 @@ static int make_def(struct kd_probe_debug *d, const struct kd_probe_spec *spec, 
 		int rc;
 		if (strcmp(e, "$params") == 0 || strcmp(e, "$vars") == 0)
 			rc = spec->ret ? kd_fail(err, KD_ERR_INVALID, "%s: a %%return probe sees only $retval", e)
-				       : all_vars(d, s, scopes, n, nall, e[1] == 'v', def, err);
+				       : (all_vars(d, s, scopes, n, nall, e[1] == 'v', def), 0);
 		else
 			rc = one_arg(d, s, scopes, n, nall, &spec->args[i], spec->ret, def, err);
 		if (rc != 0) {
@@ -1339,6 +1387,39 @@ static int by_text(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* -V's lines: the fetchable variables kept to be sorted, the others
+ * printed at once with why. */
+struct var_lines {
+	struct kd_probe_debug *d;
+	struct site *s;
+	Dwarf_Die *scopes;
+	int nall;
+	FILE *out;
+	char **avail;
+	size_t navail;
+};
+
+static int var_line(Dwarf_Die *var, const char *name, bool param, void *ctx)
+{
+	struct var_lines *v = ctx;
+	char tn[256], **grown;
+	struct loc l;
+	kd_err why;
+
+	(void)param;
+	type_name(var, tn, sizeof(tn));
+	if (var_loc(v->d, v->s, v->scopes, v->nall, var, &l, &why) != 0) {
+		fprintf(v->out, "\t\t(%s\t%s: %s)\n", tn, name, why.msg);
+		return 0;
+	}
+	if (!(grown = realloc(v->avail, (v->navail + 1) * sizeof(*grown))))
+		return 0;
+	v->avail = grown;
+	if (asprintf(&v->avail[v->navail], "\t\t%s\t%s\n", tn, name) >= 0)
+		v->navail++;
+	return 0;
+}
+
 int kd_probe_vars(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bool no_inlines, FILE *out,
 		  kd_err *err)
 {
@@ -1356,42 +1437,16 @@ int kd_probe_vars(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bo
 		Dwarf_Die *scopes = NULL;
 		int nall = dwarf_getscopes(&s->cu, s->addr - d->bias, &scopes);
 		int n = site_scopes(s, scopes, nall > 0 ? nall : 0);
-		char **avail = NULL;
-		size_t navail = 0;
+		struct var_lines v = { d, s, scopes, nall, out, NULL, 0 };
 		fprintf(out, "\t@<%s+%" PRIu64 ">\n", sym ? sym : "?", off);
-		for (int j = 0; j < n; j++) {
-			Dwarf_Die child;
-			if (dwarf_child(&scopes[j], &child) != 0)
-				continue;
-			do {
-				int tag = dwarf_tag(&child);
-				const char *cn = die_name(&child);
-				char tn[256];
-				struct loc l;
-				kd_err why;
-				if (!cn || (tag != DW_TAG_variable && tag != DW_TAG_formal_parameter))
-					continue;
-				type_name(&child, tn, sizeof(tn));
-				if (var_loc(d, s, scopes, nall, &child, &l, &why) == 0) {
-					char **g = realloc(avail, (navail + 1) * sizeof(*g));
-					if (!g || asprintf(&g[navail], "\t\t%s\t%s\n", tn, cn) < 0) {
-						avail = g ? g : avail;
-						continue;
-					}
-					avail = g;
-					navail++;
-				} else {
-					fprintf(out, "\t\t(%s\t%s: %s)\n", tn, cn, why.msg);
-				}
-			} while (dwarf_siblingof(&child, &child) == 0);
-		}
+		each_var(scopes, 0, n, var_line, &v);
 		/* perf's order: sorted, as its string list keeps them */
-		qsort(avail, navail, sizeof(*avail), by_text);
-		for (size_t k = 0; k < navail; k++) {
-			fputs(avail[k], out);
-			free(avail[k]);
+		qsort(v.avail, v.navail, sizeof(*v.avail), by_text);
+		for (size_t k = 0; k < v.navail; k++) {
+			fputs(v.avail[k], out);
+			free(v.avail[k]);
 		}
-		free(avail);
+		free(v.avail);
 		free(scopes);
 	}
 	free(in.s);

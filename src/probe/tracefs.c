@@ -150,24 +150,24 @@ int kd_tracefs_write(struct kd_tracefs *t, const char *rel, const char *text, kd
 	return write_line(t, rel, text, false, err);
 }
 
-bool kd_tracefs_blacklisted(const char *sym)
+char *kd_tracefs_blacklist(void)
 {
 	char *text = NULL;
-	bool hit = false;
+
+	return read_text(DEBUGFS "/kprobes/blacklist", &text, NULL) == 0 ? text : NULL;
+}
+
+bool kd_tracefs_listed(const char *blacklist, const char *sym)
+{
 	size_t n = strlen(sym);
 
-	if (read_text(DEBUGFS "/kprobes/blacklist", &text, NULL) != 0)
-		return false;
 	/* "0xSTART-0xEND\tSYMBOL" per line */
-	for (char *p = text; p && *p;) {
-		char *tab = strchr(p, '\t'), *nl = strchr(p, '\n');
+	for (const char *p = blacklist; p && *p;) {
+		const char *tab = strchr(p, '\t'), *nl = strchr(p, '\n');
 		if (tab && (!nl || tab < nl) && strncmp(tab + 1, sym, n) == 0 &&
-		    (tab[1 + n] == '\n' || tab[1 + n] == '\0' || tab[1 + n] == ' ')) {
-			hit = true;
-			break;
-		}
+		    (tab[1 + n] == '\n' || tab[1 + n] == '\0' || tab[1 + n] == ' '))
+			return true;
 		p = nl ? nl + 1 : NULL;
 	}
-	free(text);
-	return hit;
+	return false;
 }

@@ -27,9 +27,10 @@ int kd_tracefs_add(struct kd_tracefs *t, const char *line, kd_err *err);
 /* Removes GROUP/EVENT. */
 int kd_tracefs_del(struct kd_tracefs *t, const char *group, const char *event, kd_err *err);
 
-/* Whether the kernel refuses kprobes on sym (kprobes/blacklist in
- * debugfs; false when that cannot be read). */
-bool kd_tracefs_blacklisted(const char *sym);
+/* The kernel's kprobe blacklist (kprobes/blacklist in debugfs; malloc'ed),
+ * or NULL when it cannot be read; whether it lists sym. */
+char *kd_tracefs_blacklist(void);
+bool kd_tracefs_listed(const char *blacklist, const char *sym);
 
 /* Writes text to a file below the root ("instances/kdive-1/events/g/e/enable"). */
 int kd_tracefs_write(struct kd_tracefs *t, const char *rel, const char *text, kd_err *err);

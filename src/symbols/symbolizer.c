@@ -418,16 +418,17 @@ int kd_symfile_read_string(struct kd_symfile *sf, const char *sym, char *buf, si
 	return 0;
 }
 
-int kd_symfile_read(struct kd_symfile *sf, uint64_t addr, void *buf, size_t len, kd_err *err)
+size_t kd_symfile_read(struct kd_symfile *sf, uint64_t addr, void *buf, size_t len)
 {
-	size_t avail;
+	size_t avail = 0;
 	const unsigned char *p = file_bytes(sf, addr, &avail);
 
-	if (!p || avail < len)
-		return kd_fail(err, KD_ERR_LOOKUP, "0x%llx+%zu is not in a section with file data",
-			       (unsigned long long)addr, len);
+	if (!p)
+		return 0;
+	if (len > avail)
+		len = avail;
 	memcpy(buf, p, len);
-	return 0;
+	return len;
 }
 
 Dwarf *kd_symfile_dwarf(struct kd_symfile *sf)

@@ -75,9 +75,9 @@ Dwarf *kd_symfile_dwarf(struct kd_symfile *sf);
 /* The same, and what to add to its addresses to get file addresses (0
  * for vmlinux; where libdwfl laid out a module's sections). */
 Dwarf *kd_symfile_dwarf_bias(struct kd_symfile *sf, uint64_t *bias);
-/* len bytes of the file's section data at file address addr (code, for
- * instruction boundaries). */
-int kd_symfile_read(struct kd_symfile *sf, uint64_t addr, void *buf, size_t len, kd_err *err);
+/* Up to len bytes of the file's section data at file address addr (code,
+ * for instruction boundaries): how many the section holds from there. */
+size_t kd_symfile_read(struct kd_symfile *sf, uint64_t addr, void *buf, size_t len);
 /* Compilation directory of the CU containing file address addr, or NULL. */
 const char *kd_symfile_comp_dir_at(struct kd_symfile *sf, uint64_t addr);
 

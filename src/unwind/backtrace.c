@@ -912,32 +912,19 @@ static int backtrace_once(struct kd_unwinder *u, const struct kd_task *t, unsign
 	return walk(u, &s, bt, &last, err);
 }
 
-/* How often the task switched out: a count that moved during a walk means
- * the stack changed under it. */
-static int switches(struct kd_kernel *k, const struct kd_task *t, uint64_t *n)
-{
-	uint64_t v, iv;
-
-	if (kd_kernel_member(k, t->addr, "task_struct", "nvcsw", &v, NULL) != 0 ||
-	    kd_kernel_member(k, t->addr, "task_struct", "nivcsw", &iv, NULL) != 0)
-		return -1;
-	*n = v + iv;
-	return 0;
-}
-
 int kd_backtrace_task(struct kd_unwinder *u, const struct kd_task *t, unsigned flags,
 		      struct kd_backtrace *bt, kd_err *err)
 {
 	uint64_t before, after;
 	int rc;
 
-	if (!kd_kernel_live(u->k) || t->unreadable || switches(u->k, t, &before) != 0)
+	if (!kd_kernel_live(u->k) || t->unreadable || kd_task_switches(u->k, t, &before, NULL) != 0)
 		return backtrace_once(u, t, flags, bt, err);
 	/* A live task may run while its stack is read: walk again until the
 	 * walk saw one sleep. */
 	for (int tries = 1;; tries++) {
 		rc = backtrace_once(u, t, flags, bt, err);
-		if (switches(u->k, t, &after) != 0 || after == before)
+		if (kd_task_switches(u->k, t, &after, NULL) != 0 || after == before)
 			return rc;
 		if (tries == 3) {
 			if (rc == 0 && bt->stopped)

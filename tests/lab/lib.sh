@@ -206,6 +206,11 @@ EOF
 
 # --- the live guests (t_live.sh, t_probe.sh)
 
+# A refusal: file holds exactly one line, and it contains text.
+one_line() { # description file text
+	if [ "$(wc -l <"$2")" = 1 ] && grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1: $(head -c 400 "$2")"; fi
+}
+
 # Runs tests/lab/live/SCRIPT in a guest of SERIES with $KDIVE_REAL; its
 # files land in OUT. A guest that fails is one not-ok line with its log.
 live_run() { # series script out

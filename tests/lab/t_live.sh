@@ -28,10 +28,6 @@ ps_missing() {
 			if (!(p in got) || g[1] != w[1] || index(w[2], g[2]) != 1) print p, want[p], "/", got[p] } }' "$1" "$2"
 }
 
-one_line() { # description file text: file is that one line
-	if [ "$(wc -l <"$2")" = 1 ] && grep -qF "$3" "$2"; then ok "$1"; else not_ok "$1: $(head -c 400 "$2")"; fi
-}
-
 check_run() { # out suffix label
 	local out=$1 sfx=$2 what=$3 f
 	# bt is judged by its frames: a task may exit between the list and its walk
