@@ -348,13 +348,13 @@ static int identifier(struct parser *ps, const char *name, struct kd_value *out)
 		*out = rvalue(t, (uint64_t)v);
 		return 0;
 	}
-	if (kd_kernel_symbol(ps->k, name, &addr, NULL) == 0 && ps->cast_to) {
-		*out = kd_value_at(*ps->cast_to, addr);
-		snprintf(out->name, sizeof(out->name), "%s", name);
-		return 0;
-	}
 	if (kd_kernel_symbol(ps->k, name, &addr, NULL) == 0) {
 		char pkg[512] = "";
+		if (ps->cast_to) {
+			*out = kd_value_at(*ps->cast_to, addr);
+			snprintf(out->name, sizeof(out->name), "%s", name);
+			return 0;
+		}
 		if (!ps->k->vmlinux) /* BTF has no types of variables */
 			kd_debug_package_hint(ps->k->release, pkg, sizeof(pkg));
 		return kd_fail(ps->err, KD_ERR_LOOKUP, "'%s' has unknown type; cast it to its declared "
