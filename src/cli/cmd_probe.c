@@ -21,13 +21,15 @@ static void usage(FILE *out)
 	      "  -d, --del [GROUP:]EVENT  remove events (glob; group kdive by default)\n"
 	      "  -k, --vmlinux FILE   the debug vmlinux (default: the running kernel's)\n"
 	      "  -m, --module NAME|KO  probe a module (loaded or not)\n"
-	      "  -s, --source DIR     kernel source tree for -L\n"
+	      "  -s, --source DIR     source tree for -L and ;PTN (else DWARF's paths and\n"
+	      "                       Debian's linux-source tarball)\n"
 	      "      --no-inlines     only out-of-line copies of a function\n"
 	      "usage: kdive probe trace [-s] [-n COUNT] [-t SECONDS] EVENT|'DEF'...\n"
 	      "  streams hits as \"comm-PID [CPU] TIMESTAMP: EVENT: arg=value...\" until\n"
 	      "  Ctrl-C, -n hits or -t seconds; -s adds each hit's kernel stack with\n"
 	      "  file:line. DEFs are added for the run only and removed on exit.\n"
-	      "DEF: [[GROUP:]EVENT=]FUNC[@SRC][:RLN|+OFF|%return] [ARG...] | SRC:LINE [ARG...]\n"
+	      "DEF: [[GROUP:]EVENT=]FUNC[@SRC][:RLN|+OFF|%return|;PTN] [ARG...] |\n"
+	      "     SRC:LINE|SRC;PTN [ARG...]   PTN: a glob over source lines, blanks ignored\n"
 	      "ARG: [NAME=]VAR[->MEMBER|.MEMBER|[N]]...[:TYPE] | $params | $vars | $retval |\n"
 	      "     $comm | %REG | @SYMBOL[+OFF]   TYPE: u8..u64 s8..s64 x8..x64 string symbol\n",
 	      out);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,15 +187,11 @@ static int entry_of(Dwarf_Die *die, Dwarf_Addr *pc)
 	return -1;
 }
 
-static int add_instance(struct kd_probe_debug *d, struct instances *in, Dwarf_Die *inst,
-			Dwarf_Die *cu, bool inlined, kd_err *err)
+/* A probe site at addr (file address) in inst: one per address. */
+static int add_site(struct instances *in, const struct site *inst, uint64_t addr, kd_err *err)
 {
-	Dwarf_Addr entry;
-
-	if (entry_of(inst, &entry) != 0)
-		return 0; /* no code */
 	for (size_t i = 0; i < in->n; i++)
-		if (in->s[i].entry == entry + d->bias)
+		if (in->s[i].addr == addr)
 			return 0;
 	if (in->n == MAX_SITES) {
 		in->truncated = true;
@@ -204,8 +201,20 @@ static int add_instance(struct kd_probe_debug *d, struct instances *in, Dwarf_Di
 	if (!grown)
 		return kd_oom(err);
 	in->s = grown;
-	in->s[in->n++] = (struct site){ *inst, *cu, entry + d->bias, entry + d->bias, inlined, 0 };
+	in->s[in->n] = *inst;
+	in->s[in->n++].addr = addr;
 	return 0;
+}
+
+static int add_instance(struct kd_probe_debug *d, struct instances *in, Dwarf_Die *inst,
+			Dwarf_Die *cu, bool inlined, kd_err *err)
+{
+	Dwarf_Addr entry;
+
+	if (entry_of(inst, &entry) != 0)
+		return 0; /* no code */
+	struct site s = { *inst, *cu, entry + d->bias, entry + d->bias, inlined, 0 };
+	return add_site(in, &s, s.entry, err);
 }
 
 /* The concrete instances of the abstract function `abs` in its CU:
@@ -399,13 +408,125 @@ static int each_line(Dwarf_Die *cu, bool stmt_only, line_fn fn, void *ctx)
 		int ln;
 		bool stmt = true;
 		const char *f;
+		bool end = false;
+		/* an end-of-sequence row is the address after the code */
 		if (!l || dwarf_lineaddr(l, &a) != 0 || dwarf_lineno(l, &ln) != 0 ||
+		    dwarf_lineendsequence(l, &end) != 0 || end ||
 		    (stmt_only && (dwarf_linebeginstatement(l, &stmt) != 0 || !stmt)) ||
 		    !(f = dwarf_linesrc(l, NULL, NULL)))
 			continue;
 		fn(ctx, a, ln, f);
 	}
 	return 0;
+}
+
+/* The innermost inlined call in root (lexical blocks looked through) that
+ * holds pc (DWARF address). */
+static bool innermost_inline(Dwarf_Die *root, Dwarf_Addr pc, Dwarf_Die *out, int depth)
+{
+	Dwarf_Die child;
+	bool found = false;
+
+	if (depth > 64 || dwarf_child(root, &child) != 0)
+		return false;
+	do {
+		int tag = dwarf_tag(&child);
+		if ((tag != DW_TAG_inlined_subroutine && tag != DW_TAG_lexical_block) || !die_has_pc(&child, pc))
+			continue;
+		if (tag == DW_TAG_inlined_subroutine) {
+			*out = child;
+			found = true;
+		}
+		return innermost_inline(&child, pc, out, depth + 1) || found;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+/* The file and line an inlined call is written at. */
+static const char *call_file(Dwarf_Die *inl, Dwarf_Die *cu)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word idx;
+	Dwarf_Files *files;
+
+	if (!dwarf_attr(inl, DW_AT_call_file, &a) || dwarf_formudata(&a, &idx) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, NULL) != 0)
+		return NULL;
+	return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+static int call_line(Dwarf_Die *inl)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word v;
+
+	return dwarf_attr(inl, DW_AT_call_line, &a) && dwarf_formudata(&a, &v) == 0 ? (int)v : 0;
+}
+
+/* A function instance's own lines, as perf walks them for -L and ;PTN:
+ * each statement row of its declaration file inside it (a row inside an
+ * inlined call only when it is that call's own line, or the function
+ * inlined into itself), then its declaration line at its entry, then the
+ * calls inlined into it at their call lines. fn gets DWARF addresses. */
+typedef int (*func_line_fn)(void *ctx, Dwarf_Addr addr, int line);
+
+struct func_walk {
+	struct site *s;
+	const char *file;
+	int decl;
+	func_line_fn fn;
+	void *ctx;
+	int rc;
+};
+
+static void walk_row(void *ctx, Dwarf_Addr a, int ln, const char *f)
+{
+	struct func_walk *w = ctx;
+	Dwarf_Die inl;
+
+	if (w->rc != 0 || strcmp(f, w->file) != 0 || !die_has_pc(&w->s->inst, a))
+		return;
+	if (innermost_inline(&w->s->inst, a, &inl, 0)) {
+		const char *cf = call_file(&inl, &w->s->cu), *df = decl_file(&inl);
+		bool own_call = cf && strcmp(cf, w->file) == 0 && call_line(&inl) == ln;
+		bool recursion = df && strcmp(df, w->file) == 0 && decl_line(&inl) == w->decl;
+		if (!own_call && !recursion)
+			return;
+	}
+	w->rc = w->fn(w->ctx, a, ln);
+}
+
+static int walk_calls(struct func_walk *w, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 64 || dwarf_child(die, &child) != 0)
+		return 0;
+	do {
+		int tag = dwarf_tag(&child);
+		Dwarf_Addr entry;
+		const char *cf;
+		if (tag == DW_TAG_inlined_subroutine) {
+			if ((cf = call_file(&child, &w->s->cu)) && strcmp(cf, w->file) == 0 &&
+			    entry_of(&child, &entry) == 0 && w->fn(w->ctx, entry, call_line(&child)) != 0)
+				return -1;
+		} else if (tag == DW_TAG_lexical_block && walk_calls(w, &child, depth + 1) != 0) {
+			return -1;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+static int func_lines(struct kd_probe_debug *d, struct site *s, func_line_fn fn, void *ctx)
+{
+	struct func_walk w = { s, decl_file(&s->inst), decl_line(&s->inst), fn, ctx, 0 };
+
+	if (!w.file)
+		return 0;
+	each_line(&s->cu, true, walk_row, &w);
+	if (w.rc != 0 || (w.decl && fn(ctx, s->entry - d->bias, w.decl) != 0))
+		return -1;
+	return walk_calls(&w, &s->inst, 0);
 }
 
 /* Lines of one instance in one file. */
@@ -415,9 +536,6 @@ struct inst_scan {
 	int line;             /* line_addr: the line wanted */
 	bool found;
 	uint64_t addr;        /* line_addr: lowest address (DWARF) */
-	int first, nlines;    /* inst_lines */
-	unsigned char *has;
-	int last;             /* inst_last_line */
 };
 
 static void scan_addr(void *ctx, Dwarf_Addr a, int ln, const char *f)
@@ -428,22 +546,6 @@ static void scan_addr(void *ctx, Dwarf_Addr a, int ln, const char *f)
 		x->addr = a;
 		x->found = true;
 	}
-}
-
-static void scan_has(void *ctx, Dwarf_Addr a, int ln, const char *f)
-{
-	struct inst_scan *x = ctx;
-
-	if (ln >= x->first && ln - x->first < x->nlines && strcmp(f, x->file) == 0 && die_has_pc(&x->s->inst, a))
-		x->has[ln - x->first] = 1;
-}
-
-static void scan_last(void *ctx, Dwarf_Addr a, int ln, const char *f)
-{
-	struct inst_scan *x = ctx;
-
-	if (ln > x->last && strcmp(f, x->file) == 0 && die_has_pc(&x->s->inst, a))
-		x->last = ln;
 }
 
 /* The lowest is_stmt address of `line` in `file` inside the instance. */
@@ -458,25 +560,85 @@ static int line_addr(struct kd_probe_debug *d, struct site *s, const char *file,
 	return 0;
 }
 
-/* Probe-able lines of the instance in its decl file: a bitmap relative to
- * its first line, for -L. */
-static void inst_lines(struct site *s, int first, unsigned char *has, int nlines)
+/* -L's probe-able lines: those the address gives back (perf's check), so
+ * a probe there reports the line it was put on. At a function's entry
+ * that is its declaration line. */
+/* The line an address gives back: the first statement row at it (rows
+ * sorted by address). */
+static Dwarf_Line *line_at(Dwarf_Die *cu, Dwarf_Addr a)
 {
-	struct inst_scan x = { .s = s, .file = decl_file(&s->inst), .first = first, .nlines = nlines,
-			       .has = has };
+	Dwarf_Lines *lines;
+	Dwarf_Addr la;
+	size_t n, lo = 0, hi;
+	bool stmt;
 
-	if (x.file)
-		each_line(&s->cu, true, scan_has, &x);
+	if (dwarf_getsrclines(cu, &lines, &n) != 0 || n == 0)
+		return NULL;
+	hi = n;
+	while (lo < hi) { /* the first row at or after a */
+		size_t mid = lo + (hi - lo) / 2;
+		if (dwarf_lineaddr(dwarf_onesrcline(lines, mid), &la) != 0)
+			return NULL;
+		if (la < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < n; i++) {
+		Dwarf_Line *l = dwarf_onesrcline(lines, i);
+		if (dwarf_lineaddr(l, &la) != 0 || la != a || dwarf_linebeginstatement(l, &stmt) != 0)
+			return NULL;
+		if (stmt)
+			return l;
+	}
+	return NULL;
 }
 
-/* The function's last line: the highest line of its code in its file. */
-static int inst_last_line(struct site *s)
+static bool reversible(struct site *s, Dwarf_Addr a, int ln, const char *file)
 {
-	struct inst_scan x = { .s = s, .file = decl_file(&s->inst) };
+	Dwarf_Die *scopes = NULL;
+	Dwarf_Line *l;
+	Dwarf_Addr entry;
+	int n = dwarf_getscopes(&s->cu, a, &scopes), back = 0;
+	const char *f = NULL;
 
-	if (x.file)
-		each_line(&s->cu, false, scan_last, &x);
-	return x.last;
+	for (int i = 0; i < n; i++)
+		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+			if (entry_of(&scopes[i], &entry) == 0 && entry == a) {
+				back = decl_line(&scopes[i]);
+				f = decl_file(&scopes[i]);
+			}
+			break;
+		}
+	free(scopes);
+	if (!f && (l = line_at(&s->cu, a)) && dwarf_lineno(l, &back) == 0)
+		f = dwarf_linesrc(l, NULL, NULL);
+	return !f || (back == ln && strcmp(f, file) == 0);
+}
+
+struct line_map {
+	struct site *s;
+	const char *file;
+	int *lines;
+	size_t n, cap;
+};
+
+static int mark_line(void *ctx, Dwarf_Addr a, int ln)
+{
+	struct line_map *m = ctx;
+
+	if (!reversible(m->s, a, ln, m->file))
+		return 0;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		int *grown = realloc(m->lines, cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		m->lines = grown;
+		m->cap = cap;
+	}
+	m->lines[m->n++] = ln;
+	return 0;
 }
 
 /* Where in each instance the spec puts its probe. */
@@ -520,10 +682,163 @@ static int place(struct kd_probe_debug *d, const struct kd_probe_spec *spec, str
 	return 0;
 }
 
+/* ---- lazy line patterns (;PTN) ------------------------------------------ */
+
+/* perf's lazy matching: a glob (* ? [..]) over the whole source line with
+ * blanks ignored on both sides, so "fd=*" matches "	fd = x;". Kept
+ * without blanks, as the lines are compared. */
+static void strip_blanks(const char *s, size_t n, char *out, size_t len)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && s[i] && k + 1 < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			out[k++] = s[i];
+	out[k] = '\0';
+}
+
+/* Which lines of each source file match, worked out once per file. */
+struct lazy_file {
+	const char *name;      /* the DWARF file name (libdw's string) */
+	unsigned char *hit;    /* hit[line - 1] */
+	int nlines;
+};
+
+struct lazy {
+	struct kd_sources *src;
+	char pat[512];
+	struct lazy_file files[16];
+	size_t nfiles, next;   /* next: the slot reused when all are taken */
+	bool unread;           /* a file could not be read: why */
+	kd_err why;
+};
+
+static void lazy_init(struct lazy *lz, struct kd_sources *src, const char *pattern)
+{
+	memset(lz, 0, sizeof(*lz));
+	lz->src = src;
+	strip_blanks(pattern, strlen(pattern), lz->pat, sizeof(lz->pat));
+}
+
+static void lazy_free(struct lazy *lz)
+{
+	for (size_t i = 0; i < lz->nfiles; i++)
+		free(lz->files[i].hit);
+}
+
+static struct lazy_file *lazy_file(struct lazy *lz, const char *name)
+{
+	const char *text, *from, *p;
+	size_t len, slot;
+	struct lazy_file *f;
+	kd_err why = { "" };
+	char line[1024];
+
+	for (size_t i = 0; i < lz->nfiles; i++)
+		if (lz->files[i].name == name || strcmp(lz->files[i].name, name) == 0)
+			return &lz->files[i];
+	if (lz->nfiles < sizeof(lz->files) / sizeof(lz->files[0])) {
+		slot = lz->nfiles++;
+	} else {
+		slot = lz->next++ % lz->nfiles;
+		free(lz->files[slot].hit);
+	}
+	f = &lz->files[slot];
+	*f = (struct lazy_file){ name, NULL, 0 };
+	if (!lz->src) {
+		kd_fail(&why, KD_ERR_LOOKUP, "no source search path");
+	} else if (kd_sources_read(lz->src, name, &text, &len, &from, &why) == 0) {
+		for (size_t i = 0; i < len; i++)
+			f->nlines += text[i] == '\n';
+		if (!(f->hit = calloc((size_t)f->nlines + 1, 1)))
+			return f;
+		p = text;
+		for (int ln = 0; p && *p; ln++) {
+			const char *nl = strchr(p, '\n');
+			strip_blanks(p, nl ? (size_t)(nl - p) : strlen(p), line, sizeof(line));
+			f->hit[ln] = fnmatch(lz->pat, line, 0) == 0;
+			p = nl ? nl + 1 : NULL;
+		}
+		return f;
+	}
+	if (!lz->unread) {
+		lz->unread = true;
+		lz->why = why;
+	}
+	return f;
+}
+
+static bool lazy_hit(struct lazy *lz, const char *file, int line)
+{
+	struct lazy_file *f = lazy_file(lz, file);
+
+	return f->hit && line >= 1 && line <= f->nlines + 1 && f->hit[line - 1];
+}
+
+/* Whether a pattern found sites: else why not (where: FUNC or SRC). */
+static int lazy_found(const struct lazy *lz, const struct instances *in, const char *where, const char *pattern,
+		      kd_err *err)
+{
+	if (in->truncated)
+		return kd_fail(err, KD_ERR_INVALID, "%s;%s matches more than %d places: narrow the pattern",
+			       where, pattern, MAX_SITES);
+	if (in->n)
+		return 0;
+	if (lz->unread) {
+		*err = lz->why;
+		return kd_wrap(err, "%s;%s: the pattern is matched against the source", where, pattern);
+	}
+	return kd_fail(err, KD_ERR_LOOKUP, "%s;%s: no line with code matches (blanks are ignored; probe -L "
+		       "FUNC shows a function's lines)", where, pattern);
+}
+
+/* A ;PTN site: a matching line of the instance. */
+struct lazy_scan {
+	struct lazy *lz;
+	struct instances *out;
+	struct site *s;
+	uint64_t bias;
+	const char *file;
+	kd_err *err;
+};
+
+static int lazy_line(void *ctx, Dwarf_Addr a, int ln)
+{
+	struct lazy_scan *x = ctx;
+
+	return lazy_hit(x->lz, x->file, ln) ? add_site(x->out, x->s, a + x->bias, x->err) : 0;
+}
+
+static int lazy_sites(struct kd_probe_debug *d, const struct kd_probe_spec *spec, struct kd_sources *src,
+		      struct instances *in, kd_err *err)
+{
+	struct instances out = { 0 };
+	struct lazy lz;
+	int rc = -1;
+
+	lazy_init(&lz, src, spec->pattern);
+	for (size_t i = 0; i < in->n; i++) {
+		struct lazy_scan x = { &lz, &out, &in->s[i], d->bias, decl_file(&in->s[i].inst), err };
+		if (x.file && func_lines(d, &in->s[i], lazy_line, &x) != 0)
+			goto out;
+	}
+	if (lazy_found(&lz, &out, spec->func, spec->pattern, err) != 0)
+		goto out;
+	free(in->s);
+	*in = out;
+	out.s = NULL;
+	rc = 0;
+out:
+	free(out.s);
+	lazy_free(&lz);
+	return rc;
+}
+
 /* SRC:LINE: every function instance with code at that line. */
 struct file_scan {
 	struct kd_probe_debug *d;
 	const struct kd_probe_spec *spec;
+	struct lazy *lz;       /* SRC;PTN */
 	struct instances *in;
 	Dwarf_Die *cu;
 	kd_err *err;
@@ -537,7 +852,8 @@ static void scan_file_line(void *ctx, Dwarf_Addr a, int ln, const char *f)
 	Dwarf_Die *scopes = NULL;
 	int ns;
 
-	if (x->rc != 0 || ln != x->spec->line || !file_matches(f, x->spec->file) ||
+	if (x->rc != 0 || !file_matches(f, x->spec->file) ||
+	    (x->lz ? !lazy_hit(x->lz, f, ln) : ln != x->spec->line) ||
 	    (ns = dwarf_getscopes(x->cu, a, &scopes)) <= 0)
 		return;
 	/* the innermost function instance holds the line */
@@ -546,6 +862,15 @@ static void scan_file_line(void *ctx, Dwarf_Addr a, int ln, const char *f)
 		size_t k;
 		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
 			continue;
+		if (x->lz) { /* a pattern: every matching row */
+			struct site one = { scopes[j], *x->cu, 0, 0, tag == DW_TAG_inlined_subroutine, 0 };
+			Dwarf_Addr entry;
+			if (entry_of(&scopes[j], &entry) == 0) {
+				one.entry = entry + x->d->bias;
+				x->rc = add_site(in, &one, a + x->d->bias, x->err);
+			}
+			break;
+		}
 		for (k = 0; k < in->n && !same_die(&in->s[k].inst, &scopes[j]); k++)
 			;
 		if (k == in->n) { /* a new instance: the probe goes at this line */
@@ -561,39 +886,47 @@ static void scan_file_line(void *ctx, Dwarf_Addr a, int ln, const char *f)
 	free(scopes);
 }
 
-static int file_line_sites(struct kd_probe_debug *d, const struct kd_probe_spec *spec,
+static int file_line_sites(struct kd_probe_debug *d, const struct kd_probe_spec *spec, struct kd_sources *src,
 			   struct instances *in, kd_err *err)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsize;
+	struct lazy lz = { 0 };
+	int rc = -1;
 
+	if (spec->pattern)
+		lazy_init(&lz, src, spec->pattern);
 	while (dwarf_nextcu(d->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
 		Dwarf_Die cu;
-		struct file_scan x = { d, spec, in, &cu, err, 0 };
+		struct file_scan x = { d, spec, spec->pattern ? &lz : NULL, in, &cu, err, 0 };
 		if (dwarf_offdie(d->dw, off + hsize, &cu))
 			each_line(&cu, true, scan_file_line, &x);
 		if (x.rc != 0)
-			return -1;
+			goto out;
 		off = next;
 	}
-	if (in->n == 0)
-		return kd_fail(err, KD_ERR_LOOKUP, "%s:%ld: no code at that line in %s's debug info (a "
-			       "comment, a declaration, or code the compiler merged into another line)",
-			       spec->file, spec->line, d->module[0] ? d->module : "vmlinux");
-	return 0;
+	if (spec->pattern)
+		rc = lazy_found(&lz, in, spec->file, spec->pattern, err);
+	else if (in->n == 0)
+		kd_fail(err, KD_ERR_LOOKUP, "%s:%ld: no code at that line in %s's debug info (a comment, a "
+			"declaration, or code the compiler merged into another line)", spec->file, spec->line,
+			d->module[0] ? d->module : "vmlinux");
+	else
+		rc = 0;
+out:
+	if (spec->pattern)
+		lazy_free(&lz);
+	return rc;
 }
 
 static int sites_of(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bool no_inlines,
-		    struct instances *in, kd_err *err)
+		    struct kd_sources *src, struct instances *in, kd_err *err)
 {
-	if (spec->pattern)
-		return kd_fail(err, KD_ERR_UNSUPPORTED, ";%s: lazy line patterns are not supported yet; "
-			       "use FUNC:RLN (probe -L FUNC lists them)", spec->pattern);
 	if (!spec->func)
-		return file_line_sites(d, spec, in, err);
+		return file_line_sites(d, spec, src, in, err);
 	if (find_instances(d, spec, no_inlines, in, err) != 0)
 		return -1;
-	return place(d, spec, in, err);
+	return spec->pattern ? lazy_sites(d, spec, src, in, err) : place(d, spec, in, err);
 }
 
 /* ---- variables and their locations ------------------------------------ */
@@ -622,11 +955,13 @@ static bool frame_function(Dwarf_Die *scopes, int nall, Dwarf_Die *out)
 static const char *const regs[] = { "%ax", "%dx", "%cx", "%bx", "%si", "%di", "%bp", "%sp",
 				     "%r8", "%r9", "%r10", "%r11", "%r12", "%r13", "%r14", "%r15" };
 
-/* Where a value is, as a kprobe can fetch it. */
+/* Where a value is, as a kprobe can fetch it. LOC_PTR is a value the
+ * kprobe cannot compute (a register plus an offset: GCC's pointers to a
+ * member, DW_OP_bregN off, DW_OP_stack_value) but can dereference. */
 struct loc {
-	enum { LOC_REG, LOC_MEM, LOC_IMM } kind;
-	char base[1024]; /* LOC_REG: "%di"; LOC_MEM: the fetcharg of the base address ("%sp",
-			  * "+24(%di)") or "@sym" */
+	enum { LOC_REG, LOC_MEM, LOC_IMM, LOC_PTR } kind;
+	char base[1024]; /* LOC_REG, LOC_PTR: "%di"; LOC_MEM: the fetcharg of the base address
+			  * ("%sp", "+24(%di)") or "@sym" */
 	int64_t off;
 	uint64_t imm;
 };
@@ -640,11 +975,30 @@ static int fetch_value(const struct loc *l, char *buf, size_t len)
 		n = snprintf(buf, len, "%s", l->base);
 	else if (l->kind == LOC_IMM)
 		n = snprintf(buf, len, "\\%" PRIu64, l->imm);
+	else if (l->kind == LOC_PTR)
+		return -1;
 	else if (l->base[0] == '@')
 		n = l->off ? snprintf(buf, len, "%s%+" PRId64, l->base, l->off) : snprintf(buf, len, "%s", l->base);
 	else
 		n = snprintf(buf, len, "%+" PRId64 "(%s)", l->off, l->base);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* l holds a pointer: make it the memory it points to. */
+static int deref(struct loc *l, kd_err *err)
+{
+	char v[1024];
+
+	if (l->kind == LOC_PTR) { /* reg + off: the pointee is at off(reg) */
+		l->kind = LOC_MEM;
+		return 0;
+	}
+	if (fetch_value(l, v, sizeof(v)) != 0)
+		return kd_fail(err, KD_ERR_INVALID, "the expression is too deep");
+	snprintf(l->base, sizeof(l->base), "%s", v);
+	l->kind = LOC_MEM;
+	l->off = 0;
+	return 0;
 }
 
 static const char *op_name(unsigned atom)
@@ -685,9 +1039,10 @@ static int expr_loc(struct kd_probe_debug *d, Dwarf_Op *ops, size_t nops, Dwarf_
 	a = ops[0].atom;
 	if (nops == 2 && ops[1].atom == DW_OP_stack_value) {
 		/* a computed value: a register as is, or a constant */
-		if (a >= DW_OP_breg0 && a <= DW_OP_breg15 && ops[0].number == 0) {
-			l->kind = LOC_REG;
+		if (a >= DW_OP_breg0 && a <= DW_OP_breg15) {
+			l->kind = ops[0].number == 0 ? LOC_REG : LOC_PTR;
 			snprintf(l->base, sizeof(l->base), "%s", regs[a - DW_OP_breg0]);
+			l->off = (int64_t)ops[0].number;
 			return 0;
 		}
 		if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
@@ -976,12 +1331,9 @@ static int apply_chain(const char *chain, struct loc *l, Dwarf_Die *type, char *
 				return kd_fail(err, KD_ERR_INVALID, "[%" PRIu64 "]: not an array or pointer", idx);
 			uint64_t esize = real_type(&elem, &er) ? die_size(&er) : 0;
 			if (tag == DW_TAG_pointer_type) {
-				char v[1024];
-				if (fetch_value(l, v, sizeof(v)) != 0)
-					return kd_fail(err, KD_ERR_INVALID, "the expression is too deep");
-				snprintf(l->base, sizeof(l->base), "%s", v);
-				l->kind = LOC_MEM;
-				l->off = (int64_t)(idx * esize);
+				if (deref(l, err) != 0)
+					return -1;
+				l->off += (int64_t)(idx * esize);
 			} else {
 				if (l->kind != LOC_MEM)
 					return kd_fail(err, KD_ERR_UNSUPPORTED, "an array held in registers");
@@ -997,16 +1349,12 @@ static int apply_chain(const char *chain, struct loc *l, Dwarf_Die *type, char *
 				p++;
 		member[n] = '\0';
 		if (arrow) {
-			char v[1024];
 			if (dwarf_tag(&rt) != DW_TAG_pointer_type || !die_ref(&rt, DW_AT_type, &rt) ||
 			    !real_type(&rt, &rt))
 				return kd_fail(err, KD_ERR_INVALID, "->%s: not a pointer to a struct (use .%s)", member,
 					       member);
-			if (fetch_value(l, v, sizeof(v)) != 0)
-				return kd_fail(err, KD_ERR_INVALID, "the expression is too deep");
-			snprintf(l->base, sizeof(l->base), "%s", v);
-			l->kind = LOC_MEM;
-			l->off = 0;
+			if (deref(l, err) != 0)
+				return -1;
 		} else if (dwarf_tag(&rt) == DW_TAG_pointer_type) {
 			return kd_fail(err, KD_ERR_INVALID, ".%s: a pointer (use ->%s)", member, member);
 		} else if (l->kind != LOC_MEM) {
@@ -1110,12 +1458,8 @@ static int fetch_type(Dwarf_Die *t, const char *want, struct loc *l, char *buf, 
 		    !real_type(&elem, &er) || die_size(&er) != 1)
 			return kd_fail(err, KD_ERR_INVALID, ":%s needs a char pointer or array", want);
 		if (tag == DW_TAG_pointer_type) { /* the string is where the pointer points */
-			char v[1024];
-			if (fetch_value(l, v, sizeof(v)) != 0)
-				return kd_fail(err, KD_ERR_INVALID, "the expression is too deep");
-			snprintf(l->base, sizeof(l->base), "%s", v);
-			l->kind = LOC_MEM;
-			l->off = 0;
+			if (deref(l, err) != 0)
+				return -1;
 		} else if (l->kind != LOC_MEM) {
 			return kd_fail(err, KD_ERR_UNSUPPORTED, "a char array held in registers");
 		}
@@ -1236,6 +1580,9 @@ static int one_arg(struct kd_probe_debug *d, struct site *s, Dwarf_Die *scopes, 
 		return kd_wrap(err, "%s", e);
 	if (fetch_type(&t, a->type, &l, type, sizeof(type), err) != 0)
 		return kd_wrap(err, "%s", e);
+	if (l.kind == LOC_PTR)
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s is %s%+" PRId64 " here, a sum a kprobe cannot "
+			       "make: fetch what it points to (%s->MEMBER)", e, l.base, l.off, e);
 	if (fetch_value(&l, fetch, sizeof(fetch)) != 0)
 		return kd_fail(err, KD_ERR_INVALID, "%s: the expression is too deep", e);
 	if (a->name)
@@ -1342,14 +1689,14 @@ static int make_def(struct kd_probe_debug *d, const struct kd_probe_spec *spec, 
 }
 
 int kd_probe_resolve(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bool no_inlines,
-		     struct kd_probe_def **defs, size_t *n, kd_err *err)
+		     struct kd_sources *src, struct kd_probe_def **defs, size_t *n, kd_err *err)
 {
 	struct instances in = { 0 };
 	int rc = -1;
 
 	*defs = NULL;
 	*n = 0;
-	if (sites_of(d, spec, no_inlines, &in, err) != 0)
+	if (sites_of(d, spec, no_inlines, src, &in, err) != 0)
 		goto out;
 	if (!(*defs = calloc(in.n, sizeof(**defs)))) {
 		kd_oom(err);
@@ -1420,16 +1767,28 @@ static int var_line(Dwarf_Die *var, const char *name, bool param, void *ctx)
 	return 0;
 }
 
-int kd_probe_vars(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bool no_inlines, FILE *out,
-		  kd_err *err)
+int kd_probe_vars(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bool no_inlines,
+		  struct kd_sources *src, FILE *out, kd_err *err)
 {
 	struct instances in = { 0 };
 
-	if (sites_of(d, spec, no_inlines, &in, err) != 0) {
+	if (sites_of(d, spec, no_inlines, src, &in, err) != 0) {
 		free(in.s);
 		return -1;
 	}
-	fprintf(out, "Available variables at %s\n", spec->func ? spec->func : spec->file);
+	/* the point as perf writes it back (no pattern; a file after '@') */
+	fprintf(out, "Available variables at %s", spec->func ? spec->func : "");
+	if (spec->has_offset)
+		fprintf(out, "+%" PRIu64, spec->offset);
+	if (spec->func && spec->line)
+		fprintf(out, ":%ld", spec->line);
+	if (spec->ret)
+		fprintf(out, "%%return");
+	if (spec->file)
+		fprintf(out, "@%s", spec->file);
+	if (!spec->func && spec->line)
+		fprintf(out, ":%ld", spec->line);
+	fputc('\n', out);
 	for (size_t i = 0; i < in.n; i++) {
 		struct site *s = &in.s[i];
 		uint64_t off;
@@ -1438,6 +1797,15 @@ int kd_probe_vars(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bo
 		int nall = dwarf_getscopes(&s->cu, s->addr - d->bias, &scopes);
 		int n = site_scopes(s, scopes, nall > 0 ? nall : 0);
 		struct var_lines v = { d, s, scopes, nall, out, NULL, 0 };
+		Dwarf_Die fn;
+		Dwarf_Addr fentry;
+		/* perf names the point by the DWARF function holding it, which a
+		 * clone's symbol (FUNC.isra.0) is not */
+		if (frame_function(scopes, nall, &fn) && die_name(&fn) && entry_of(&fn, &fentry) == 0 &&
+		    s->addr >= fentry + d->bias) {
+			sym = die_name(&fn);
+			off = s->addr - (fentry + d->bias);
+		}
 		fprintf(out, "\t@<%s+%" PRIu64 ">\n", sym ? sym : "?", off);
 		each_var(scopes, 0, n, var_line, &v);
 		/* perf's order: sorted, as its string list keeps them */
@@ -1462,6 +1830,7 @@ int kd_probe_lines(struct kd_probe_debug *d, const struct kd_probe_spec *spec, s
 	int first, last, rc = -1;
 	unsigned char *has = NULL;
 	kd_err why = { "" };
+	struct line_map map = { 0 };
 
 	if (!spec->func)
 		return kd_fail(err, KD_ERR_INVALID, "-L takes a function (FUNC[@SRC])");
@@ -1472,17 +1841,29 @@ int kd_probe_lines(struct kd_probe_debug *d, const struct kd_probe_spec *spec, s
 	}
 	file = decl_file(&in.s[0].inst);
 	first = decl_line(&in.s[0].inst);
-	last = inst_last_line(&in.s[0]);
-	if (!file || !first || last < first) {
+	if (!file || !first) {
 		kd_fail(err, KD_ERR_LOOKUP, "%s: its lines are not in the debug info", spec->func);
 		goto out;
 	}
-	if (last - first > 100000 || !(has = calloc((size_t)(last - first + 1), 1))) {
+	map.file = file;
+	for (size_t i = 0; i < in.n; i++) {
+		map.s = &in.s[i];
+		if (func_lines(d, &in.s[i], mark_line, &map) != 0) {
+			kd_oom(err);
+			goto out;
+		}
+	}
+	last = first;
+	for (size_t i = 0; i < map.n; i++)
+		if (map.lines[i] > last && map.lines[i] - first < 100000)
+			last = map.lines[i];
+	if (!(has = calloc((size_t)(last - first + 1), 1))) {
 		kd_oom(err);
 		goto out;
 	}
-	for (size_t i = 0; i < in.n; i++)
-		inst_lines(&in.s[i], first, has, last - first + 1);
+	for (size_t i = 0; i < map.n; i++)
+		if (map.lines[i] >= first && map.lines[i] <= last)
+			has[map.lines[i] - first] = 1;
 	if (src && kd_sources_read(src, file, &text, &len, &from, &why) != 0)
 		text = NULL;
 	fprintf(out, "<%s@%s:%d>\n", spec->func, file, 0);
@@ -1491,10 +1872,11 @@ int kd_probe_lines(struct kd_probe_debug *d, const struct kd_probe_spec *spec, s
 		const char *nl = strchr(p, '\n');
 		p = nl ? nl + 1 : NULL;
 	}
-	for (int ln = first; ln <= last; ln++) {
+	/* perf's listing: three lines of context after the last probe-able */
+	for (int ln = first; ln <= last + (p ? 3 : 0) && (ln <= last || *p); ln++) {
 		const char *nl = p ? strchr(p, '\n') : NULL;
 		int width = p ? (int)(nl ? nl - p : (ptrdiff_t)strlen(p)) : 0;
-		if (has[ln - first])
+		if (ln <= last && has[ln - first])
 			fprintf(out, "%7d  %.*s\n", ln - first, width, p ? p : "");
 		else if (p)
 			fprintf(out, "         %.*s\n", width, p);
@@ -1504,6 +1886,7 @@ int kd_probe_lines(struct kd_probe_debug *d, const struct kd_probe_spec *spec, s
 		fprintf(out, "(no source text: %s)\n", why.msg[0] ? why.msg : "no source search path");
 	rc = 0;
 out:
+	free(map.lines);
 	free(has);
 	free(in.s);
 	return rc;

@@ -1,7 +1,7 @@
 /* Probe points and their arguments from DWARF, as perf probe finds them:
  * a function's entry (every inlined instance too), FUNC+OFF on an
  * instruction boundary, FUNC%return, a line relative to the function or
- * of a source file; each argument (variables by name with member chains,
+ * of a source file, the lines matching a ;PTN pattern; each argument (variables by name with member chains,
  * $params, $vars, $retval, $comm, %REG, @SYM) turned into a kprobe
  * fetch argument from its DWARF location at the probe's address. */
 #ifndef KD_PROBE_LOCATE_H
@@ -37,14 +37,15 @@ struct kd_probe_debug *kd_probe_debug_new(struct kd_symfile *sf, const char *mod
 					  const char *cache_dir, FILE *diag, kd_err *err);
 void kd_probe_debug_free(struct kd_probe_debug *d);
 
-/* Every probe spec asks for (one per function instance); *defs is
- * malloc'ed. */
+/* Every probe spec asks for (one per function instance; a ;PTN pattern,
+ * matched against the source src finds, one per matching line-table
+ * row); *defs is malloc'ed. */
 int kd_probe_resolve(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bool no_inlines,
-		     struct kd_probe_def **defs, size_t *n, kd_err *err);
+		     struct kd_sources *src, struct kd_probe_def **defs, size_t *n, kd_err *err);
 
 /* perf probe -V: the variables at each probe point, with their types. */
 int kd_probe_vars(struct kd_probe_debug *d, const struct kd_probe_spec *spec, bool no_inlines,
-		  FILE *out, kd_err *err);
+		  struct kd_sources *src, FILE *out, kd_err *err);
 
 /* perf probe -L: the function's lines, numbered from its first line where
  * a probe can go, with the source text when src finds the file. */

@@ -239,6 +239,25 @@ static int check_blacklist(struct kd_prober *p, const char *sym, kd_err *err)
 		       "function it calls", sym);
 }
 
+/* The source search path (-s dirs, DWARF's paths, the kernel source
+ * package), made on first need: -L and ;PTN patterns. */
+static struct kd_sources *sources(struct kd_prober *p, kd_err *err)
+{
+	char cache[4096];
+
+	if (p->src)
+		return p->src;
+	kd_cache_dir(cache, sizeof(cache), "source");
+	if (!(p->src = kd_sources_new(p->release, p->o.sysroot, cache[0] ? cache : NULL, p->o.diag, err)))
+		return NULL;
+	for (size_t i = 0; i < p->o.n_source_dirs; i++)
+		if (kd_sources_add_dir(p->src, p->o.source_dirs[i], err) != 0) {
+			kd_sources_free(p->src);
+			return p->src = NULL;
+		}
+	return p->src;
+}
+
 static int resolve(struct kd_prober *p, const char *text, struct kd_probe_def **defs, size_t *n,
 		   kd_err *err)
 {
@@ -258,8 +277,10 @@ static int resolve(struct kd_prober *p, const char *text, struct kd_probe_def **
 		if (rc == 0 && p->o.diag)
 			fprintf(p->o.diag, "kdive: probe: %s; %s goes in unchecked (no instruction boundary "
 				"or variable checks)\n", why.msg, text);
+	} else if (s.pattern && !sources(p, err)) {
+		rc = -1;
 	} else {
-		rc = kd_probe_resolve(p->dbg, &s, p->o.no_inlines, defs, n, err);
+		rc = kd_probe_resolve(p->dbg, &s, p->o.no_inlines, p->src, defs, n, err);
 	}
 	kd_probe_spec_free(&s);
 	return rc;
@@ -293,7 +314,9 @@ int kd_probe_show_vars(kd_prober *p, const char *spec, FILE *out, kd_err *err)
 
 	if (kd_probe_spec_parse(spec, &s, err) != 0)
 		return -1;
-	rc = open_debug(p, err) == 0 ? kd_probe_vars(p->dbg, &s, p->o.no_inlines, out, err) : -1;
+	rc = open_debug(p, err) == 0 && (!s.pattern || sources(p, err))
+		     ? kd_probe_vars(p->dbg, &s, p->o.no_inlines, p->src, out, err)
+		     : -1;
 	kd_probe_spec_free(&s);
 	return rc;
 }
@@ -301,23 +324,11 @@ int kd_probe_show_vars(kd_prober *p, const char *spec, FILE *out, kd_err *err)
 int kd_probe_show_lines(kd_prober *p, const char *spec, FILE *out, kd_err *err)
 {
 	struct kd_probe_spec s;
-	char cache[4096];
-	int rc = -1;
+	int rc;
 
 	if (kd_probe_spec_parse(spec, &s, err) != 0)
 		return -1;
-	if (open_debug(p, err) != 0)
-		goto out;
-	if (!p->src) {
-		kd_cache_dir(cache, sizeof(cache), "source");
-		if (!(p->src = kd_sources_new(p->release, p->o.sysroot, cache[0] ? cache : NULL, p->o.diag, err)))
-			goto out;
-		for (size_t i = 0; i < p->o.n_source_dirs; i++)
-			if (kd_sources_add_dir(p->src, p->o.source_dirs[i], err) != 0)
-				goto out;
-	}
-	rc = kd_probe_lines(p->dbg, &s, p->src, out, err);
-out:
+	rc = open_debug(p, err) == 0 && sources(p, err) ? kd_probe_lines(p->dbg, &s, p->src, out, err) : -1;
 	kd_probe_spec_free(&s);
 	return rc;
 }

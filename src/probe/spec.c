@@ -204,8 +204,10 @@ int kd_probe_spec_parse(const char *text, struct kd_probe_spec *s, kd_err *err)
 		kd_fail(err, KD_ERR_INVALID, "empty probe definition");
 		goto out;
 	}
-	/* [[GROUP:]EVENT=] before the point */
-	if ((eq = strchr(w, '='))) {
+	/* [[GROUP:]EVENT=] before the point; an '=' after ;@+% is the
+	 * point's own (perf's rule: "FUNC;fd=*" is a pattern) */
+	eq = w + strcspn(w, ";@+%=");
+	if (*eq == '=') {
 		char *colon = memchr(w, ':', (size_t)(eq - w));
 		*eq = '\0';
 		if (colon) {

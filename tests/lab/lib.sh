@@ -212,11 +212,18 @@ one_line() { # description file text
 }
 
 # Runs tests/lab/live/SCRIPT in a guest of SERIES with $KDIVE_REAL; its
-# files land in OUT. A guest that fails is one not-ok line with its log.
+# files land in OUT. A guest that does not finish is run once more (an
+# emulator hiccup is not kdive's failure; the log says so); one that fails
+# twice is one not-ok line with its log.
 live_run() { # series script out
-	if "$REPO/lab/kdive-live" run "$1" "$KDIVE_REAL" "$here/live/$2" "$3" 2>"$3.log"; then
-		return 0
-	fi
+	local try
+	for try in 1 2; do
+		if "$REPO/lab/kdive-live" run "$1" "$KDIVE_REAL" "$here/live/$2" "$3" 2>"$3.log"; then
+			return 0
+		fi
+		echo "# $1: the live guest running $2 failed (try $try): $(tail -n 1 "$3.log")"
+		grep -m 3 -E 'stall|BUG|Oops' "$3/console.log" 2>/dev/null | sed 's/^/# /'
+	done
 	not_ok "$1: the live guest ran $2"
 	sed 's/^/# /' "$3.log"
 	return 1

@@ -4,29 +4,42 @@
 # %return sees -ENOENT; -s stacks follow the call path with file:line; the
 # seed's workflow (sym, dis, FUNC+OFF %ax %dx, -l, -d); SIGTERM leaves no
 # event or instance behind; refusals (inside an instruction, no such
-# function or variable, a blacklisted function, no tracefs) are one line.
-# Offline, -D and -V equal perf probe's on Debian's debug vmlinux.
+# function or variable, a blacklisted function, no tracefs) are one line;
+# the lab module, loaded and not yet, by a ;PTN pattern and SRC:LINE on a
+# local the guest sets. Offline, -D, -V and -L equal perf probe's on
+# Debian's debug vmlinux and the lab module, patterns included.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# -D and -V against perf probe's (group names aside)
+# kdive probe and perf probe on the same arguments: their definitions equal
+# with the group named alike, or (points) their probe points and fetch
+# arguments (perf -D repeats one event name where kdive numbers the
+# copies, as perf does when adding)
+same_defs() { # description, names|points, then the arguments after "probe"
+	local what=$1 cut=(sed 's/^\([pr]\):kdive\//\1:probe\//')
+	[ "$2" = points ] && cut=(cut -d' ' -f2-)
+	shift 2
+	"$KDIVE_REAL" probe "$@" 2>"$tmp/k.err" | "${cut[@]}" >"$tmp/k.txt"
+	perf probe "$@" 2>/dev/null | grep -E '^[pr]:' | "${cut[@]}" >"$tmp/p.txt"
+	if [ -s "$tmp/p.txt" ] && cmp -s "$tmp/k.txt" "$tmp/p.txt"; then
+		ok "$what"
+	else
+		not_ok "$what"
+		echo "# kdive: $(cat "$tmp/k.txt" "$tmp/k.err")"
+		echo "# perf:  $(cat "$tmp/p.txt")"
+	fi
+}
+
+# -D and -V against perf probe's
 offline() { # series
 	local lab v f
 	lab=$("$REPO/lab/kdive-lab" dir "$1") || { not_ok "$1: lab"; return; }
 	v=$lab/vmlinux
 	while IFS= read -r f; do
-		"$KDIVE_REAL" probe -k "$v" -D "$f" 2>"$tmp/k.err" | sed 's/^\([pr]\):kdive\//\1:probe\//' >"$tmp/k.txt"
-		perf probe -k "$v" -D "$f" 2>/dev/null | grep -E '^[pr]:' >"$tmp/p.txt"
-		if [ -s "$tmp/p.txt" ] && cmp -s "$tmp/k.txt" "$tmp/p.txt"; then
-			ok "$1: probe -D '$f' = perf probe -D"
-		else
-			not_ok "$1: probe -D '$f' = perf probe -D"
-			echo "# kdive: $(cat "$tmp/k.txt" "$tmp/k.err")"
-			echo "# perf:  $(cat "$tmp/p.txt")"
-		fi
+		same_defs "$1: probe -D '$f' = perf probe -D" names -k "$v" -D "$f"
 	done <<'LIST'
 do_sys_openat2 filename:string how->flags
 do_sys_openat2%return $retval
@@ -45,9 +58,61 @@ LIST
 	check "$1: probe -V do_sys_openat2 = perf probe -V (available variables)" cmp -s "$tmp/k.txt" "$tmp/p.txt"
 }
 
+# The lab module, loaded or not: perf probe -m on the .ko (its source next
+# to it for the pattern).
+module_offline() { # series
+	local lab v ko f
+	lab=$("$REPO/lab/kdive-lab" dir "$1") || { not_ok "$1: lab"; return; }
+	v=$lab/vmlinux
+	ko=$lab/modules/kdive_lab.ko
+	for f in 'kdive_lab_poke n' 'kdive_lab_poke;WRITE_ONCE(kdive_poked* scaled n' 'kdive_lab_init'; do
+		same_defs "$1: probe -m kdive_lab.ko -D '$f' = perf probe -m" points -k "$v" -m "$ko" -s "$lab/modules" -D "$f"
+	done
+	"$KDIVE_REAL" probe -k "$v" -m "$ko" -s "$lab/modules" -V 'kdive_lab_poke;WRITE_ONCE*' >"$tmp/k.txt" 2>&1
+	perf probe -k "$v" -m "$ko" -s "$lab/modules" -V 'kdive_lab_poke;WRITE_ONCE*' >"$tmp/p.txt" 2>&1
+	check "$1: probe -m -V 'kdive_lab_poke;WRITE_ONCE*' = perf probe -V" cmp -s "$tmp/k.txt" "$tmp/p.txt"
+}
+
+# ;PTN patterns and -L need the source: perf reads a tree, kdive also the
+# linux-source tarball in place; the 6.1 lab kernel's source is Debian's
+# linux-source-6.1.
+source_offline() {
+	local lab v src f tarball=/usr/src/linux-source-6.1.tar.xz
+	if [ ! -r $tarball ]; then
+		not_ok "linux-source-6.1 is installed (scripts/install-deps installs it)"
+		return
+	fi
+	lab=$("$REPO/lab/kdive-lab" dir 6.1) || { not_ok "6.1: lab"; return; }
+	v=$lab/vmlinux
+	(cd "$tmp" && tar -xJf $tarball linux-source-6.1/fs/open.c linux-source-6.1/fs/read_write.c \
+		linux-source-6.1/kernel/sched/core.c)
+	src=$tmp/linux-source-6.1
+	while IFS= read -r f; do
+		same_defs "6.1: probe -D '$f' = perf probe -D (a lazy pattern)" points -k "$v" -s "$src" -D "$f"
+	done <<'LIST'
+do_sys_openat2;*fd*
+do_sys_openat2;fd=*
+vfs_read;*ret*
+schedule;*
+fs/open.c;*fd_install*
+LIST
+	"$KDIVE_REAL" probe -k "$v" -s "$src" -D 'vfs_read;*ret*' >"$tmp/tree.txt" 2>&1
+	"$KDIVE_REAL" probe -k "$v" -D 'vfs_read;*ret*' >"$tmp/tarball.txt" 2>&1
+	check "6.1: the pattern matched in the linux-source tarball gives the same probes" \
+		cmp -s "$tmp/tree.txt" "$tmp/tarball.txt"
+	for f in do_sys_openat2 schedule build_open_flags vfs_read ksys_write; do
+		"$KDIVE_REAL" probe -k "$v" -s "$src" -L "$f" 2>&1 | tail -n +2 >"$tmp/k.txt"
+		perf probe -k "$v" -s "$src" -L "$f" 2>&1 | tail -n +2 >"$tmp/p.txt"
+		check "6.1: probe -L $f = perf probe -L (lines, marks, source text)" cmp -s "$tmp/k.txt" "$tmp/p.txt"
+	done
+}
+
 if command -v perf >/dev/null; then
 	offline 6.1
 	offline 6.12
+	module_offline 6.1
+	module_offline 6.12
+	source_offline
 else
 	not_ok "perf is installed (linux-perf): the offline comparison needs it"
 fi
@@ -80,6 +145,16 @@ for series in 6.1 6.12; do
 	check "$series: probe -l lists it" grep -q 'kdive:do_sys_openat2' "$out/seed-list.txt"
 	check "$series: trace kdive:do_sys_openat2 streams its hits" grep -qE 'do_sys_openat2: .* arg1=0x' "$out/seed-trace.txt"
 	check "$series: probe -d removes it" bash -c "grep -q 'Removed event: kdive:do_sys_openat2' '$out/seed-del.txt' && [ ! -s '$out/seed-after-del.txt' ]"
+	pn=$(cat "$out/mod-lazy-n.txt")
+	check "$series: module, 'kdive_lab_poke;WRITE_ONCE(kdive_poked*' (a pattern): the local scaled = 3*$pn+1 and o->name of the heap object (perf gets this o wrong)" \
+		grep -qE "kdive_lab_poke: \(kdive_lab_poke[.a-z0-9]*\+0x[0-9a-f]+/0x[0-9a-f]+ \[kdive_lab\]\) scaled=$((3 * pn + 1)) n=$pn name=\"kdive heap object\"" "$out/mod-lazy.txt"
+	pn=$(cat "$out/mod-line-n.txt")
+	check "$series: module, kdive_lab.c:LINE (the same store): scaled = 3*$pn+1 and the static object's name" \
+		grep -qE "scaled=$((3 * pn + 1)) name=\"kdive static object\"" "$out/mod-line.txt"
+	check "$series: module not loaded yet: probe -m kdive_lab -a registers kdive_lab:kdive_lab_poke..." \
+		grep -qE '^p:kdive/kdive_lab_poke kdive_lab:kdive_lab_poke[.a-z0-9]*(\+0)? n=%si:s64' "$out/mod-unloaded-events.txt"
+	pn=$(cat "$out/mod-unloaded-n.txt")
+	check "$series: ... and after insmod its hit has n=$pn" grep -qE "kdive_lab_poke: .* n=$pn\$" "$out/mod-unloaded.txt"
 	one_line "$series: an offset inside an instruction is one line" "$out/bad-offset.err" 'is inside an instruction'
 	one_line "$series: a function that does not exist is one line" "$out/bad-func.err" 'no function no_such_function_kdive'
 	one_line "$series: a variable that does not exist names those that do" "$out/bad-var.err" '(these are: dfd, filename, how'

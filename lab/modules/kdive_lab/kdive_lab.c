@@ -8,6 +8,9 @@
  *   nthreads=N  N kernel threads sleeping interruptibly ("kdive_sleep/I")
  *   hang=1      one kernel thread blocked uninterruptibly ("kdive_hang"),
  *               for khungtaskd to find
+ *   poke        writing N to /sys/module/kdive_lab/parameters/poke calls
+ *               kdive_lab_poke() with N: a call whose argument and local
+ *               the guest chooses, for the Kprobes tests
  */
 #include <linux/delay.h>
 #include <linux/kernel.h>
@@ -52,6 +55,7 @@ static struct kdive_obj kdive_obj_static = {
 	.first = { .id = 100, .name = "embedded", .magic = 0xfeedface },
 };
 struct kdive_obj *kdive_obj_heap;
+static long kdive_poked;
 static struct task_struct **sleepers;
 static int nthreads;
 static bool hang;
@@ -82,6 +86,31 @@ static int hanger(void *arg)
 	kdive_hang_wait();
 	return 0;
 }
+
+/* The object depends on n so that GCC cannot specialize the function for
+ * one (no .constprop copy): probes name it as it is written. */
+static noinline long kdive_lab_poke(struct kdive_obj *o, long n)
+{
+	long scaled = n * 3 + 1;
+
+	WRITE_ONCE(kdive_poked, scaled);
+	pr_info("kdive-lab: poke %ld scaled %ld name %s\n", n, scaled, o->name);
+	return scaled;
+}
+
+static int poke_set(const char *val, const struct kernel_param *kp)
+{
+	long n;
+	int rc = kstrtol(val, 0, &n);
+
+	if (rc)
+		return rc;
+	kdive_lab_poke(n & 1 ? kdive_obj_heap : &kdive_obj_static, n);
+	return 0;
+}
+
+static const struct kernel_param_ops poke_ops = { .set = poke_set, .get = param_get_long };
+module_param_cb(poke, &poke_ops, &kdive_poked, 0644);
 
 static void print_obj(const char *what, struct kdive_obj *o)
 {

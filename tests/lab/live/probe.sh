@@ -59,7 +59,40 @@ wait $T
 kdive probe -d 'do_sys_openat2*' >seed-del.txt 2>&1
 cat /sys/kernel/tracing/kprobe_events >seed-after-del.txt
 
-# 5. refusals, each one line, nothing left registered
+# 5. the lab module (source on the debug disk): a pattern on the line that
+# stores the local scaled = 3N+1, N chosen here (odd: the heap object)
+N=$((RANDOM % 500 * 2 + 1))
+echo "$N" >mod-lazy-n.txt
+kdive probe -m kdive_lab -s /usr/lib/debug/src trace -n 1 -t 60 \
+	'kdive_lab_poke;WRITE_ONCE(kdive_poked* scaled n o->name:string' >mod-lazy.txt 2>mod-lazy.err &
+T=$!
+wait_tracing mod-lazy.err
+echo "$N" >/sys/module/kdive_lab/parameters/poke
+wait $T
+# ... and by SRC:LINE (even: the static object)
+LINE=$(grep -n 'WRITE_ONCE(kdive_poked' /usr/lib/debug/src/kdive_lab.c | cut -d: -f1)
+N=$((RANDOM % 500 * 2 + 2))
+echo "$N" >mod-line-n.txt
+kdive probe -m kdive_lab trace -n 1 -t 60 "kdive_lab.c:$LINE scaled o->name:string" >mod-line.txt 2>mod-line.err &
+T=$!
+wait_tracing mod-line.err
+echo "$N" >/sys/module/kdive_lab/parameters/poke
+wait $T
+# ... and before the module is loaded: the kernel arms the probe on load
+rmmod kdive_lab
+kdive probe -m kdive_lab -a 'kdive_lab_poke n' >mod-unloaded-add.txt 2>&1
+cat /sys/kernel/tracing/kprobe_events >mod-unloaded-events.txt
+N=$((RANDOM % 1000 + 1))
+echo "$N" >mod-unloaded-n.txt
+kdive probe trace -n 1 -t 60 kdive:kdive_lab_poke >mod-unloaded.txt 2>mod-unloaded.err &
+T=$!
+wait_tracing mod-unloaded.err
+insmod /kdive/kdive_lab.ko
+echo "$N" >/sys/module/kdive_lab/parameters/poke
+wait $T
+kdive probe -d 'kdive_lab_poke*' >/dev/null 2>&1
+
+# 6. refusals, each one line, nothing left registered
 kdive probe -a 'do_sys_openat2+1 %ax' >bad-offset.txt 2>bad-offset.err
 kdive probe -a 'no_such_function_kdive' >bad-func.txt 2>bad-func.err
 kdive probe -a 'do_sys_openat2 no_such_var' >bad-var.txt 2>bad-var.err
