@@ -573,21 +573,42 @@ struct traced {
 	bool ours; /* added for this run */
 };
 
+/* A source path as the tree knows it: the assembler records absolute
+ * paths ("/build/.../linux-6.1/arch/x86/entry/entry_64.S") where the
+ * compiler wrote "fs/open.c"; the directory it shares with the build's
+ * comp_dir (beyond "/") is the tree's root. */
+static const char *tree_path(const char *file, const char *comp_dir)
+{
+	size_t cut = 0, i;
+
+	if (file[0] != '/' || !comp_dir)
+		return file;
+	for (i = 0; file[i] && file[i] == comp_dir[i]; i++)
+		if (file[i] == '/')
+			cut = i + 1;
+	if (!comp_dir[i] && file[i] == '/') /* under comp_dir itself */
+		cut = i + 1;
+	return cut > 1 ? file + cut : file;
+}
+
 /* " => func+0x1f/0x130" -> the same with " (file:line)" when the debug
  * vmlinux knows it. */
 static void print_stack_line(struct kd_prober *p, const char *line, FILE *out)
 {
 	char func[256];
 	unsigned long long off;
-	uint64_t addr;
+	uint64_t addr, pc;
 	struct kd_srcloc loc[8];
 	size_t n = 0;
 
 	if (p->vmlinux && sscanf(line, " => %255[^+]+0x%llx", func, &off) == 2 && !strchr(line, '[') &&
-	    kd_symfile_lookup(p->vmlinux, func, 0, &addr, NULL) == 0)
-		n = kd_symfile_srclines(p->vmlinux, addr + off - (off ? 1 : 0), loc, 8);
+	    kd_symfile_lookup(p->vmlinux, func, 0, &addr, NULL) == 0) {
+		pc = addr + off - (off ? 1 : 0);
+		n = kd_symfile_srclines(p->vmlinux, pc, loc, 8);
+	}
 	if (n)
-		fprintf(out, "%s (%s:%d)\n", line, loc[n - 1].file, loc[n - 1].line);
+		fprintf(out, "%s (%s:%d)\n", line, tree_path(loc[n - 1].file, kd_symfile_comp_dir_at(p->vmlinux, pc)),
+			loc[n - 1].line);
 	else
 		fprintf(out, "%s\n", line);
 }

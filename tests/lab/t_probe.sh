@@ -137,6 +137,8 @@ for series in 6.1 6.12; do
 		grep -qE '^[^ ]+-[0-9]+ .*do_sys_openat2__return: .*arg1=(0xfffffffffffffffe|-2)$' "$out/ret.txt"
 	check "$series: -s: the hit's stack has do_sys_openat2's callers with file:line" \
 		bash -c "grep -qE '^ => (__x64_sys_openat|do_syscall_64)\\+0x[0-9a-f]+/0x[0-9a-f]+ \\([^ ]+\\.c:[0-9]+\\)' '$out/stack.txt'"
+	check "$series: -s: paths are the tree's, the assembler's entry_64.S too" \
+		bash -c "grep -q 'arch/x86/entry/entry_64.S:' '$out/stack.txt' && ! grep -q ' (/' '$out/stack.txt'"
 	check "$series: sym do_sys_openat2 = /proc/kallsyms" \
 		bash -c "[ \"\$(awk '{ print \$1 }' '$out/seed-kallsyms.txt')\" = \"\$(awk '{ print \$1 }' '$out/seed-sym.txt' | head -1)\" ]"
 	off=$(cat "$out/seed-off.txt")
