@@ -130,7 +130,8 @@ struct kd_probe_opts {
 	const char *module;    /* -m: a module's name (its .ko looked for) or .ko path */
 	int no_inlines;        /* only out-of-line copies of a function */
 	int offline;           /* -D/-V/-L for a vmlinux that is not running: no
-				* build-id check against the running kernel */
+				* build-id or blacklist check against the running
+				* kernel (adding and tracing check anyway) */
 	const char *sysroot;
 	const char *const *source_dirs; /* for -L's source text */
 	size_t n_source_dirs;

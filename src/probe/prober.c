@@ -36,6 +36,7 @@ struct kd_prober {
 	int open_rc;
 	char *blacklist;   /* kprobes/blacklist's text, read on first need */
 	bool blacklist_read;
+	bool arming;       /* add or trace: the running kernel is checked even with -k */
 };
 
 kd_prober *kd_prober_open(const struct kd_probe_opts *opts, kd_err *err)
@@ -131,6 +132,8 @@ static int open_debug(struct kd_prober *p, kd_err *err)
 	    !(p->vmlinux = kd_symbolizer_add(p->sz, "vmlinux", vmlinux, &p->open_err)) ||
 	    kd_symfile_check(p->vmlinux, vmlinux, &p->open_err) != 0)
 		goto out;
+	char running_release[128];
+	snprintf(running_release, sizeof(running_release), "%s", p->release);
 	if (p->o.vmlinux) { /* its release names its source package, not the running kernel's */
 		char banner[512];
 		struct kd_kernel_id id = { 0 };
@@ -138,13 +141,13 @@ static int open_debug(struct kd_prober *p, kd_err *err)
 		    (kd_kernel_id_from_banner(banner, &id), id.release[0]))
 			snprintf(p->release, sizeof(p->release), "%s", id.release);
 	}
-	if (!p->o.offline) {
+	if (!p->o.offline || p->arming) {
 		running_build_id(running, sizeof(running));
 		const char *id = kd_symfile_build_id(p->vmlinux);
 		if (running[0] && id[0] && strcmp(running, id) != 0) {
 			kd_fail(&p->open_err, KD_ERR_MISMATCH, "%s is build-id %s, the running kernel %s is %s: "
 				"probes would land in the wrong places; use its debug vmlinux (%s)", vmlinux, id,
-				p->release, running, hint);
+				running_release, running, hint);
 			goto out;
 		}
 	}
@@ -268,11 +271,15 @@ static int resolve(struct kd_prober *p, const char *text, struct kd_probe_def **
 	if (kd_probe_spec_parse(text, &s, err) != 0)
 		return -1;
 	/* asm entry code and the like have no DWARF: the blacklist says why */
-	if (!p->o.offline && s.func && !p->o.module && check_blacklist(p, s.func, err) != 0) {
+	if ((!p->o.offline || p->arming) && s.func && !p->o.module && check_blacklist(p, s.func, err) != 0) {
 		kd_probe_spec_free(&s);
 		return -1;
 	}
-	if (open_debug(p, &why) != 0) {
+	bool no_debug = open_debug(p, &why) != 0;
+	if (no_debug && why.code == KD_ERR_MISMATCH) {
+		*err = why; /* addresses from another build: nothing goes in */
+		rc = -1;
+	} else if (no_debug) {
 		rc = plain_defs(p, &s, &why, defs, n, err);
 		if (rc == 0 && p->o.diag)
 			fprintf(p->o.diag, "kdive: probe: %s; %s goes in unchecked (no instruction boundary "
@@ -403,6 +410,7 @@ int kd_probe_add(kd_prober *p, const char *spec, FILE *out, kd_err *err)
 	size_t n;
 	int rc;
 
+	p->arming = true;
 	if (kd_tracefs_open(&t, err) != 0 || resolve(p, spec, &defs, &n, err) != 0)
 		return -1;
 	rc = add_defs(p, &t, defs, n, out, err);
@@ -717,6 +725,7 @@ int kd_probe_trace(kd_prober *p, const char *const *items, size_t nitems, const 
 	const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	bool made_inst = false;
 
+	p->arming = true;
 	if (kd_tracefs_open(&t, err) != 0)
 		return -1;
 	if (nitems == 0)

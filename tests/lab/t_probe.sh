@@ -119,7 +119,10 @@ fi
 
 for series in 6.1 6.12; do
 	out=$tmp/$series
-	live_run "$series" probe.sh "$out" || continue
+	# the other lab's debug disk: a vmlinux of another build
+	other=6.1
+	[ "$series" = 6.1 ] && other=6.12
+	KDIVE_LIVE_OTHER=$other live_run "$series" probe.sh "$out" || continue
 	name=$(cat "$out/open-name.txt")
 	line=$(grep -F "filename_string=\"$name\"" "$out/open.txt" | head -1)
 	check "$series: do_sys_openat2 filename:string how->flags sees the name the guest opened ($name)" test -n "$line"
@@ -161,6 +164,10 @@ for series in 6.1 6.12; do
 	one_line "$series: a function that does not exist is one line" "$out/bad-func.err" 'no function no_such_function_kdive'
 	one_line "$series: a variable that does not exist names those that do" "$out/bad-var.err" '(these are: dfd, filename, how'
 	one_line "$series: a blacklisted function ($(cat "$out/blacklisted.txt")) is one line" "$out/bad-black.err" 'kprobe blacklist'
+	one_line "$series: -k with the $other lab's vmlinux: adding is refused by build-id" "$out/bad-build.err" 'build-id'
+	check "$series: ... while -D reads it (offline)" grep -q '^p:kdive/do_sys_openat2 do_sys_openat2+0' "$out/other-define.txt"
+	one_line "$series: kprobes switched off is one line saying how to switch them on" "$out/kprobes-off.err" \
+		'echo 1 > /sys/kernel/debug/kprobes/enabled'
 	check "$series: refusals leave nothing registered" test ! -s "$out/after-bad.txt"
 	one_line "$series: no tracefs is one line saying how to mount it" "$out/no-tracefs.err" 'mount -t tracefs nodev /sys/kernel/tracing'
 done

@@ -99,6 +99,17 @@ kdive probe -a 'do_sys_openat2 no_such_var' >bad-var.txt 2>bad-var.err
 BL=$(awk -F'\t' 'NR == 1 { print $2 }' /sys/kernel/debug/kprobes/blacklist)
 echo "$BL" >blacklisted.txt
 kdive probe -a "$BL" >bad-black.txt 2>bad-black.err
+# a vmlinux of another build (another lab's disk, when attached): -D
+# reads it, adding is refused
+if [ -d /mnt/other/boot ]; then
+	OTHER=$(ls /mnt/other/boot/vmlinux-* | head -n 1)
+	kdive probe -k "$OTHER" -a do_sys_openat2 >bad-build.txt 2>bad-build.err
+	kdive probe -k "$OTHER" -D do_sys_openat2 >other-define.txt 2>other-define.err
+fi
+# kprobes switched off as a whole
+echo 0 >/sys/kernel/debug/kprobes/enabled
+kdive probe -a do_sys_openat2 >kprobes-off.txt 2>kprobes-off.err
+echo 1 >/sys/kernel/debug/kprobes/enabled
 cat /sys/kernel/tracing/kprobe_events >after-bad.txt
 # debugfs mounts tracefs again below it
 umount /sys/kernel/debug/tracing 2>/dev/null
