@@ -11,6 +11,7 @@ command -v perf >/dev/null || { echo "bench/probe.sh: perf is missing: apt-get i
 LAB=$("$REPO/lab/kdive-lab" dir "${1:-6.1}")
 . "$LAB/lab.env"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+SRC=()
 
 measure() { # command... -> "seconds maxrss_kib"
 	/usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>&1 || true
@@ -19,8 +20,8 @@ measure() { # command... -> "seconds maxrss_kib"
 
 row() { # label, kdive action, perf action, definition
 	local k p
-	k=$(measure "$KDIVE" probe -k "$VMLINUX" "$2" "$4")
-	p=$(measure perf probe -k "$VMLINUX" "$3" "$4")
+	k=$(measure "$KDIVE" probe -k "$VMLINUX" "${SRC[@]}" "$2" "$4")
+	p=$(measure perf probe -k "$VMLINUX" "${SRC[@]}" "$3" "$4")
 	set -- "$1" $k $p
 	awk -v n="$1" -v kt="$2" -v km="$3" -v pt="$4" -v pm="$5" 'BEGIN {
 		printf "%-44s kdive %6.3f s %7.1f MiB   perf probe %6.3f s %7.1f MiB   ratio %5.1fx\n",
@@ -36,3 +37,12 @@ row "-D vfs_read file->f_path.dentry->d_name..." -D -D 'vfs_read file->f_path.de
 row "-D do_sys_openat2%return \$retval" -D -D 'do_sys_openat2%return $retval'
 row "-D do_sys_openat2:5 fd" -D -D 'do_sys_openat2:5 fd'
 row "-V do_sys_openat2" -V -V do_sys_openat2
+# patterns and -L read the source: perf a tree, so fs/open.c is taken out
+# of Debian's linux-source-X.Y (the 6.1 lab kernel's own source)
+tarball=/usr/src/linux-source-6.1.tar.xz
+if [[ $ABI == 6.1.* && -r $tarball ]]; then
+	(cd "$tmp" && tar -xJf $tarball linux-source-6.1/fs/open.c)
+	SRC=(-s "$tmp/linux-source-6.1")
+	row "-D 'do_sys_openat2;*fd*' (a lazy pattern)" -D -D 'do_sys_openat2;*fd*'
+	row "-L do_sys_openat2" -L -L do_sys_openat2
+fi
