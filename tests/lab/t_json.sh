@@ -52,18 +52,26 @@ for m in d[\"modules\"]: print(m[\"module\"], m[\"name\"], m[\"base\"], m[\"size
 	k "foreach 1 2 bt --json" >"$tmp/fe.json"
 	check "$label: foreach 1 2 bt --json: bt's document for those two" eval '
 		json "$tmp/fe.json" "print(*[t[\"pid\"] for t in d[\"tasks\"]])" | grep -qx "1 2"'
+	k "sys --json" >"$tmp/sys.json"
+	k sys | sed -nE 's/^ *(CPUS|TASKS|RELEASE|MEMORY|PANIC|PID|COMMAND|TASK|CPU|STATE): //p' |
+		sed -E 's/^"(.*)"( \(check log for details\))?$/\1/; s/^([0-9a-f]+)  .*/\1/; s/ \[OFFLINE.*//; s/ \((PANIC|SYSRQ)\)$//' >"$tmp/sys.txt"
+	check "$label: sys --json: sys's fields (CPUS .. STATE)" eval '
+		json "$tmp/sys.json" "
+c = d[\"context\"]
+for v in (d[\"cpus\"], d[\"tasks\"], d[\"release\"], d[\"memory\"], d[\"panic\"], c[\"pid\"], c[\"command\"], c[\"task\"], c[\"cpu\"], c[\"state\"]): print(v)
+assert d[\"error\"] is None and d[\"uptime_s\"] >= 0 and len(d[\"load_average\"]) == 3" | diff "$tmp/sys.txt" - >&2'
 	k "triage --json" >"$tmp/tr.json"
 	check "$label: triage --json: the signature and kind triage prints" eval '
 		[ "$(json "$tmp/tr.json" "print(d[\"signature\"], d[\"kind\"])")" = "$(k triage | awk "{ print \$1, \$2 }")" ]'
 done
 load_lab 6.1
 DUMP=$LAB/oops-module/vmcore.zlib
-timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "ps --json 99999; sys --json" >"$tmp/err.json" 2>/dev/null; rc=$?
+timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "ps --json 99999; runq --json" >"$tmp/err.json" 2>/dev/null; rc=$?
 check "a failure and a command without a JSON form: {\"error\": ...} each, exit 1" eval '[ $rc -eq 1 ] &&
 	python3 -c "import json, sys
 ls = [json.loads(l) for l in open(sys.argv[1])]
 assert ls[0][\"error\"] == {\"command\": \"ps\", \"message\": \"invalid task or pid value: 99999\"}, ls
-assert ls[1][\"error\"][\"command\"] == \"sys\"" "$tmp/err.json"'
+assert ls[1][\"error\"][\"command\"] == \"runq\"" "$tmp/err.json"'
 timeout 60 "$KDIVE" --json "$VMLINUX" "$DUMP" -c "ps" >"$tmp/g.json" 2>/dev/null
 check "kdive --json: the commands answer in JSON" json "$tmp/g.json" 'assert len(d["tasks"]) > 20'
 timeout 120 "$KDIVE" triage --json "$LAB" >"$tmp/tr.jsonl" 2>/dev/null
