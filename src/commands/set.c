@@ -1,7 +1,9 @@
 /* set: the session's settings, crash's way. `set` shows the task context
  * (the task bt, task and files act on by default), `set PID | TASK`
- * changes it, `set -p` goes back to the panic task, and `set source DIR`
- * adds a source tree for l and dis -s. */
+ * changes it, `set -p` goes back to the panic task, `set source DIR`
+ * adds a source tree for l and dis -s, `set debuginfod on|off` says
+ * whether missing module debug files are fetched by build-id. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -42,6 +44,16 @@ static int run_set(struct kd_cmd *c)
 			return kd_cmd_usage(c, "set source needs one directory");
 		return kd_kernel_add_source_dir(c->k, c->argv[1], c->err);
 	}
+	if (strcmp(c->argv[0], "debuginfod") == 0) {
+		const char *urls = getenv("DEBUGINFOD_URLS");
+		if (c->argc > 2 || (c->argc == 2 && strcmp(c->argv[1], "on") != 0 && strcmp(c->argv[1], "off") != 0))
+			return kd_cmd_usage(c, "debuginfod takes on or off");
+		if (c->argc == 2)
+			c->k->debuginfod = strcmp(c->argv[1], "on") == 0;
+		fprintf(c->out, "debuginfod: %s (DEBUGINFOD_URLS: %s)\n", c->k->debuginfod ? "on" : "off",
+			urls && *urls ? urls : "not set: no server to ask");
+		return 0;
+	}
 	if (c->argc != 1)
 		return kd_cmd_usage(c, "one PID or task address is needed");
 	if (kd_cmd_task_arg(c->k, c->argv[0], &t, c->err) != 0)
@@ -53,11 +65,13 @@ static int run_set(struct kd_cmd *c)
 const struct kd_command kd_cmd_set = {
 	.name = "set",
 	.options = "p",
-	.usage = "set [PID | TASK | -p] | set source DIR",
-	.summary = "the task context, or a source tree for l and dis -s",
+	.usage = "set [PID | TASK | -p] | set source DIR | set debuginfod [on|off]",
+	.summary = "the task context, a source tree for l and dis -s, debuginfod",
 	.help = "  (none)      the context: the task bt, task and files act on by default\n"
 		"  PID | TASK  make that task the context\n"
 		"  -p          back to the panic task\n"
-		"  source DIR  look for source files under DIR first (as --source DIR)\n",
+		"  source DIR  look for source files under DIR first (as --source DIR)\n"
+		"  debuginfod on|off  fetch the debug files of modules found without\n"
+		"              them from DEBUGINFOD_URLS by build-id (off: --no-debuginfod)\n",
 	.run = run_set,
 };

@@ -293,7 +293,7 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 	if (!vmlinux && !(opts && opts->no_search) && find_debug_vmlinux(dump, opts, found,
 									  sizeof(found)) == 0) {
 		struct kd_kernel_opts o = { opts ? opts->sysroot : NULL, opts ? opts->diag : NULL, true,
-					    true };
+					    opts && opts->no_debuginfod };
 		struct kd_kernel *k;
 		kd_err why;
 
@@ -322,6 +322,7 @@ static struct kd_kernel *open_kernel(const char *vmlinux, const char *dump,
 		goto fail;
 	}
 	k->diag = opts ? opts->diag : NULL;
+	k->debuginfod = !(opts && opts->no_debuginfod);
 	if ((strcmp(dump, KD_LIVE_KCORE) == 0 && kd_live_preflight(dump, err) != 0) ||
 	    !(k->dump = kd_dump_open(dump, err)))
 		goto fail;

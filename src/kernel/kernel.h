@@ -66,6 +66,8 @@ struct kd_kernel {
 	FILE *diag;
 	struct kd_sources *sources; /* source files for `l`: kernel/symbols.h */
 	bool live;                  /* the running kernel (kernel/live.h) */
+	bool debuginfod;            /* missing debug files are fetched by build-id
+				     * (DEBUGINFOD_URLS; `set debuginfod`) */
 };
 
 /* vmlinux NULL: the debug vmlinux of the dump's release and build-id is

@@ -544,11 +544,44 @@ static void warn_stripped(struct kd_kernel *k, char *const *names, size_t n)
 		       n, n == 1 ? "" : "s", list, hint);
 }
 
+/* Modules without a local debug file, asked of debuginfod by build-id
+ * (read from the module's memory): one line says how many it had. A
+ * server that cannot be asked is not asked again. */
+struct fetch {
+	bool ask, down;
+	size_t asked, got;
+	kd_err why;
+};
+
+static bool from_debuginfod(struct kd_kernel *k, struct kd_module *m, struct fetch *f)
+{
+	char path[4096];
+	kd_err err;
+
+	if (!f->ask || f->down || !m->build_id[0])
+		return false;
+	f->asked++;
+	if (kd_debuginfod_find(m->build_id, k->diag, path, sizeof(path), &err) != 0) {
+		f->down = err.code == KD_ERR_IO;
+		if (f->down || !f->why.msg[0])
+			f->why = err;
+		return false;
+	}
+	if (kd_module_load_debuginfo(k, m, path, &err) != 0) {
+		kd_kernel_warn(k, "%s", err.msg);
+		return false;
+	}
+	f->got++;
+	return true;
+}
+
 void kd_modules_find_debuginfo(struct kd_kernel *k)
 {
 	struct kd_module *mods;
 	char **stripped;
 	size_t n, n_stripped = 0;
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	struct fetch f = { k->debuginfod && urls && *urls, false, 0, 0, { "" } };
 
 	if (kd_modules(k, &mods, &n, NULL) != 0 || !(stripped = calloc(n + 1, sizeof(*stripped))))
 		return;
@@ -560,14 +593,20 @@ void kd_modules_find_debuginfo(struct kd_kernel *k)
 		if (m->debug || m->searched)
 			continue;
 		m->searched = true;
-		if (!(path = kd_module_find_file(k, NULL, m->name, NULL)) ||
-		    kd_module_load_debuginfo(k, m, path, &err) == 0)
+		if (!(path = kd_module_find_file(k, NULL, m->name, NULL))) {
+			from_debuginfod(k, m, &f);
 			continue;
-		if (err.code == KD_ERR_LOOKUP)
-			stripped[n_stripped++] = m->name;
-		else
+		}
+		if (kd_module_load_debuginfo(k, m, path, &err) == 0)
+			continue;
+		if (err.code != KD_ERR_LOOKUP)
 			kd_kernel_warn(k, "%s", err.msg);
+		else if (!from_debuginfod(k, m, &f))
+			stripped[n_stripped++] = m->name;
 	}
 	warn_stripped(k, stripped, n_stripped);
+	if (f.asked)
+		kd_kernel_warn(k, "debuginfod: %zu of %zu modules' debug files fetched by build-id%s%s%s", f.got,
+			       f.asked, f.why.msg[0] ? " (" : "", f.why.msg, f.why.msg[0] ? ")" : "");
 	free(stripped);
 }

@@ -1,5 +1,6 @@
 #include "symbols/debuginfo_find.h"
 
+#include <errno.h>
 #include <dirent.h>
 #include <elfutils/debuginfod.h>
 #include <stdbool.h>
@@ -312,9 +313,9 @@ int kd_debuginfod_find(const char *build_id, FILE *out, char *path, size_t len, 
 	debuginfod_end(c);
 	if (out && isatty(fileno(out)))
 		fputs("\r\033[K", out);
-	if (fd < 0)
-		return kd_fail(err, KD_ERR_LOOKUP, "debuginfod (%s) has no debug file for build-id %s: %s",
-			       urls, build_id, strerror(-fd));
+	if (fd < 0) /* a 404 is an answer; anything else says the server cannot be asked */
+		return kd_fail(err, fd == -ENOENT ? KD_ERR_LOOKUP : KD_ERR_IO, "debuginfod (%s) has no debug "
+			       "file for build-id %s: %s", urls, build_id, strerror(-fd));
 	close(fd);
 	snprintf(path, len, "%s", found);
 	free(found);

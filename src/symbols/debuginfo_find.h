@@ -16,8 +16,8 @@ int kd_find_vmlinux(const char *release, const char *sysroot, char *path, size_t
 /* Fetches the debug file of build_id (hex) from the debuginfod servers
  * in DEBUGINFOD_URLS, into libdebuginfod's cache; progress on a terminal
  * goes to `progress`. The cached file's path in path. -1 with err when no
- * server is configured or none has it (or it timed out:
- * DEBUGINFOD_TIMEOUT). */
+ * server is configured or none has it (KD_ERR_LOOKUP), or when they
+ * cannot be asked (KD_ERR_IO: down, timed out (DEBUGINFOD_TIMEOUT)). */
 int kd_debuginfod_find(const char *build_id, FILE *progress, char *path, size_t len, kd_err *err);
 
 /* kdive's cache directory ($KDIVE_CACHE, else $XDG_CACHE_HOME/kdive, else

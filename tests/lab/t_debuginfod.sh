@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # debuginfod for a dump opened without its vmlinux: elfutils' own server
-# on 127.0.0.1 serves the 6.1 lab's debug vmlinux; kdive finds it by the
-# dump's build-id and then has source lines. A build-id the server lacks
-# (404) or a server that is down is said in one line and kdive goes on
-# with the dump's kallsyms, BTF and ORC; --no-debuginfod asks no server.
+# on 127.0.0.1 serves the 6.1 lab's debug vmlinux and module .ko files;
+# kdive finds them by the build-ids of the dump and of each module in it
+# and then has source lines. A build-id the server lacks (404) or a server
+# that is down is said in one line and kdive goes on with the dump's
+# kallsyms, BTF and ORC; --no-debuginfod and `set debuginfod off` ask no
+# server.
 set -u
 . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
@@ -16,17 +18,19 @@ if ! command -v debuginfod >/dev/null; then
 	exit 1
 fi
 load_lab 6.1
-DUMP61=$LAB/oops-module/vmcore.zlib V61=$VMLINUX
+DUMP61=$LAB/oops-module/vmcore.zlib V61=$VMLINUX MODULES_DIR61=$MODULES_DIR
 load_lab 6.12
 DUMP612=$LAB/sysrq/vmcore.zlib
 mkdir -p "$tmp/srv"
 ln -s "$V61" "$tmp/srv/vmlinux"
+MODS61=$MODULES_DIR61
+for f in "$MODS61"/*.ko; do ln -s "$f" "$tmp/srv/"; done
 port=$((20000 + RANDOM % 20000))
 debuginfod -F -L -p "$port" -d "$tmp/db.sqlite" --disable-source-scan "$tmp/srv" >"$tmp/server.log" 2>&1 &
 pid=$!
 metrics() { exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3; exec 3<&-; }
 for _ in $(seq 120); do
-	metrics 2>/dev/null | grep -q '^scanned_files_total{source="file"} [1-9]' && break
+	metrics 2>/dev/null | grep -q '^scanned_files_total{source="file"} [1-9][0-9]' && break
 	sleep 0.5
 done
 export DEBUGINFOD_URLS=http://127.0.0.1:$port DEBUGINFOD_CACHE_PATH=$tmp/cache
@@ -34,8 +38,18 @@ timeout 120 "$KDIVE" "$DUMP61" -c "sys; bt -l" >"$tmp/out" 2>"$tmp/err"
 check "6.1 dump alone: its vmlinux fetched by build-id, sys names it" \
 	grep -q "^      KERNEL: $tmp/cache/[0-9a-f]*/debuginfo" "$tmp/out"
 check "and bt -l has the vmlinux's source lines" grep -q '^    debian/build/.*\.c: [0-9]*$' "$tmp/out"
-check "one line says it was looked up" eval '[ "$(grep -vc "kernel relocated" "$tmp/err")" -eq 1 ] &&
+check "one line says it was looked up" eval '[ "$(grep -c "with debuginfod" "$tmp/err")" -eq 1 ] &&
 	grep -q "looking up the debug vmlinux of 6.1.*with debuginfod" "$tmp/err"' || cat "$tmp/err"
+
+timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "mod; bt -l" >"$tmp/out" 2>"$tmp/err"
+nmod=$(grep -c "^ffff" "$tmp/out")
+check "6.1 modules: each one's debug .ko fetched by the build-id in its memory ($nmod), mod names them" eval '
+	[ "$(grep -c "^ffff.* $tmp/cache/[0-9a-f]*/debuginfo\$" "$tmp/out")" -eq "$nmod" ]' || cat "$tmp/out"
+check "... and bt -l has the crashing module's source line" grep -q '^    .*kernel_call_trace\.c: [0-9]*$' "$tmp/out"
+check "... said in one line" eval '[ "$(grep -c "debuginfod: $nmod of $nmod modules" "$tmp/err")" -eq 1 ]' || cat "$tmp/err"
+timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "set debuginfod off; mod" >"$tmp/out" 2>"$tmp/err"
+check "set debuginfod off: no module asked" eval '! grep -q "debuginfod:" "$tmp/err" &&
+	grep -q "^debuginfod: off" "$tmp/out" && ! grep -q "/debuginfo\$" "$tmp/out"' || cat "$tmp/out" "$tmp/err"
 
 timeout 120 "$KDIVE" "$DUMP612" -c "sys; bt" >"$tmp/out" 2>"$tmp/err"
 check "6.12 dump the server does not have (404): one line, then the dump's own kallsyms, BTF, ORC" eval '
