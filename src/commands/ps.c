@@ -18,6 +18,8 @@ struct row {
 struct ps {
 	struct row *rows;   /* by pid, then CPU */
 	size_t n;
+	bool broke;         /* the task list was cut short (said) */
+	bool mem_said;      /* the memory columns' failure was said */
 };
 
 static int by_pid(const void *a, const void *b)
@@ -32,7 +34,7 @@ static int load(struct ps *ps, struct kd_cmd *c, kd_err *err)
 	bool broke;
 	size_t n;
 
-	if ((broke = kd_tasks(k, &tasks, &n, err) != 0)) {
+	if ((ps->broke = broke = kd_tasks(k, &tasks, &n, err) != 0)) {
 		if (n == 0)
 			return -1;
 		kd_cmd_warn(c, "%s; the %zu task%s it could reach %s listed", err->msg, n, n == 1 ? "" : "s",
@@ -53,14 +55,27 @@ static int load(struct ps *ps, struct kd_cmd *c, kd_err *err)
 	return 0;
 }
 
+/* A task's memory columns; what the dump cannot give is 0, said once
+ * (not again in a dump already said to be broken). */
+static void row_mem(struct kd_cmd *c, struct ps *ps, const struct row *r, struct kd_task_mem *u)
+{
+	kd_err err;
+
+	if (kd_task_mem(c->k, r->t, u, &err) == 0)
+		return;
+	memset(u, 0, sizeof(*u));
+	if (!ps->broke && !ps->mem_said)
+		kd_cmd_warn(c, "%s; the memory columns are 0 where it is needed", err.msg);
+	ps->mem_said = true;
+}
+
 /* --json: one object per task, named after crash's columns. */
-static int json_row(struct kd_kernel *k, const struct row *r, struct kd_json *j, kd_err *err)
+static void json_row(struct kd_cmd *c, struct ps *ps, const struct row *r, struct kd_json *j)
 {
 	const struct kd_task *t = r->t;
 	struct kd_task_mem u;
 
-	if (kd_task_mem(k, t, &u, err) != 0)
-		return -1;
+	row_mem(c, ps, r, &u);
 	kd_json_object(j, NULL);
 	kd_json_int(j, "pid", t->pid);
 	kd_json_int(j, "ppid", t->ppid);
@@ -74,22 +89,19 @@ static int json_row(struct kd_kernel *k, const struct row *r, struct kd_json *j,
 	kd_json_bool(j, "kernel_thread", kd_task_is_kthread(t));
 	kd_json_bool(j, "active", r->active);
 	kd_json_end(j, '}');
-	return 0;
 }
 
-static int print_row(struct kd_kernel *k, const struct row *r, FILE *out, kd_err *err)
+static void print_row(struct kd_cmd *c, struct ps *ps, const struct row *r)
 {
 	const struct kd_task *t = r->t;
 	bool kthread = kd_task_is_kthread(t);
 	struct kd_task_mem u;
 
-	if (kd_task_mem(k, t, &u, err) != 0)
-		return -1;
-	fprintf(out, "%s%7d %7d %3d  %16llx %3s  %4.1f %8llu %8llu  %s%s%s\n", r->active ? "> " : "  ",
+	row_mem(c, ps, r, &u);
+	fprintf(c->out, "%s%7d %7d %3d  %16llx %3s  %4.1f %8llu %8llu  %s%s%s\n", r->active ? "> " : "  ",
 		t->pid, t->ppid, t->cpu, (unsigned long long)t->addr, kd_task_state_short(t), u.pct,
 		(unsigned long long)u.vsz_kb, (unsigned long long)u.rss_kb, kthread ? "[" : "",
 		t->comm, kthread ? "]" : "");
-	return 0;
 }
 
 /* r's parent: rows are sorted by pid, so a binary search on its pid, then
@@ -159,19 +171,18 @@ static bool selected(const struct kd_cmd *c, const struct row *r)
 	return true;
 }
 
-static int show(struct kd_cmd *c, const struct ps *ps, const struct row *r, struct kd_json *j)
+static void show(struct kd_cmd *c, struct ps *ps, const struct row *r, struct kd_json *j)
 {
 	if (!selected(c, r))
-		return 0;
+		return;
 	if (c->json)
-		return json_row(c->k, r, j, c->err);
-	if (c->opt['p'])
+		json_row(c, ps, r, j);
+	else if (c->opt['p'])
 		print_parents(ps, r, c->out);
 	else if (c->opt['c'])
 		print_children(ps, r, c->out);
 	else
-		return print_row(c->k, r, c->out, c->err);
-	return 0;
+		print_row(c, ps, r);
 }
 
 /* A PID is decimal; a task_struct address is hex, with 0x or all 16
@@ -240,8 +251,8 @@ static int run_ps(struct kd_cmd *c)
 		bool want = c->argc == 0;
 		for (int a = 0; a < c->argc && !want; a++)
 			want = matches(&ps.rows[i], c->argv[a]);
-		if (want && show(c, &ps, &ps.rows[i], &j) != 0)
-			goto out;
+		if (want)
+			show(c, &ps, &ps.rows[i], &j);
 	}
 	if (c->json) {
 		kd_json_end(&j, ']');

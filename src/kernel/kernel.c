@@ -1,10 +1,13 @@
 #include "kernel/kernel.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
+#include "base/fs.h"
 #include "source/source.h"
 #include "symbols/kallsyms.h"
 #include "symbols/kernel_id.h"
@@ -201,8 +204,50 @@ static int read_virt(void *ctx, uint64_t addr, void *buf, size_t len, kd_err *er
 	return kd_kernel_read(ctx, addr, buf, len, err);
 }
 
+/* Where kallsyms keeps its tables when VMCOREINFO does not say (before
+ * 6.0): found by their layout after _stext, the first time for a build;
+ * kept in kdive's cache by build-id as offsets from _stext (KASLR moves
+ * the whole image). */
+static int kallsyms_by_layout(struct kd_kernel *k, struct kd_kallsyms_loc *loc, kd_err *err)
+{
+	uint64_t *at[] = { &loc->num_syms, &loc->names, &loc->token_table, &loc->token_index,
+			   &loc->offsets, &loc->relative_base };
+	const char *id = kd_vmcoreinfo_get(k->vmci, "BUILD-ID");
+	char dir[4096], path[4200], tmp[4300];
+	uint64_t stext;
+	FILE *f;
+	long long v[6];
+
+	if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(_stext)", &stext))
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "its VMCOREINFO locates neither kallsyms nor _stext");
+	kd_cache_dir(dir, sizeof(dir), "kallsyms");
+	snprintf(path, sizeof(path), "%s/%s", dir, id ? id : "");
+	if (dir[0] && id && (f = fopen(path, "r"))) {
+		int got = fscanf(f, "%lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
+		fclose(f);
+		if (got == 6) {
+			for (int i = 0; i < 6; i++)
+				*at[i] = stext + (uint64_t)v[i];
+			return 0;
+		}
+	}
+	if (kd_kallsyms_find(read_virt, k, stext, loc, err) != 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	if (dir[0] && id)
+		kd_mkdirs(dir);
+	if (dir[0] && id && (f = fopen(tmp, "w"))) {
+		for (int i = 0; i < 6; i++)
+			fprintf(f, "%lld%c", (long long)(*at[i] - stext), i < 5 ? ' ' : '\n');
+		if (fclose(f) != 0 || rename(tmp, path) != 0)
+			remove(tmp);
+	}
+	return 0;
+}
+
 /* The dump alone: VMCOREINFO gives the release, the layout and where
- * kallsyms keeps its tables (Linux 6.0+); kallsyms gives __start_BTF. */
+ * kallsyms keeps its tables (Linux 6.0+; before, their layout does);
+ * kallsyms gives __start_BTF. */
 static int from_dump(struct kd_kernel *k, kd_err *err)
 {
 	static const char *const keys[] = { "SYMBOL(kallsyms_num_syms)", "SYMBOL(kallsyms_names)",
@@ -220,13 +265,15 @@ static int from_dump(struct kd_kernel *k, kd_err *err)
 			       "be read without the kernel's debug vmlinux", k->dump_path);
 	snprintf(k->release, sizeof(k->release), "%s", rel);
 	kd_debug_package_hint(k->release, hint, sizeof(hint));
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!kd_vmcoreinfo_hex(k->vmci, keys[i], at[i]))
-			return kd_fail(err, KD_ERR_UNSUPPORTED, "%s: its VMCOREINFO does not locate the kernel's "
-				       "kallsyms (%s; Linux 6.0+ has it): give the debug vmlinux (%s)",
-				       k->dump_path, keys[i], hint);
+	bool named = true;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && named; i++)
+		named = kd_vmcoreinfo_hex(k->vmci, keys[i], at[i]);
 	if (setup_memory(k, err) != 0)
 		return -1;
+	if (!named && kallsyms_by_layout(k, &loc, err) != 0)
+		return kd_wrap(err, "%s: its VMCOREINFO does not locate the kernel's kallsyms (Linux 6.0+ "
+			       "does) and their layout was not found: give the debug vmlinux (%s)", k->dump_path,
+			       hint);
 	if (!(k->ksyms = kd_kallsyms_load(&loc, read_virt, k, err)))
 		return kd_wrap(err, "%s: the kernel's kallsyms; give the debug vmlinux (%s)", k->dump_path,
 			       hint);

@@ -25,6 +25,11 @@ struct kd_kallsyms *kd_kallsyms_load(const struct kd_kallsyms_loc *loc, kd_kalls
 				     void *ctx, kd_err *err);
 void kd_kallsyms_free(struct kd_kallsyms *ks);
 
+/* Kernels before 6.0 do not name the tables in VMCOREINFO: found by their
+ * layout in the image after _stext (symbols/kallsyms_scan.c). */
+int kd_kallsyms_find(kd_kallsyms_read_fn rd, void *ctx, uint64_t stext, struct kd_kallsyms_loc *loc,
+		     kd_err *err);
+
 size_t kd_kallsyms_count(const struct kd_kallsyms *ks);
 
 /* The address of the symbol called name (the first, in kallsyms order). */

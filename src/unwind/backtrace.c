@@ -276,7 +276,8 @@ static int prologue_rule(struct kd_unwinder *u, uint64_t ip, struct kd_orc_entry
 		} else if (strstr(t, ",%rsp") && (imm = strchr(t, '$')) &&
 			   (strncmp(t, "sub ", 4) == 0 || strncmp(t, "add ", 4) == 0)) {
 			depth += (t[0] == 's' ? 1 : -1) * (int64_t)strtoll(imm + 1, NULL, 0);
-		} else if (strstr(t, ",%rsp") || strstr(t, "%rsp,%rbp")) {
+		} else if (strstr(t, ",%rsp") || strncmp(t, "leave", 5) == 0) {
+			/* (copying %rsp elsewhere, as `mov %rsp,%rbp`, leaves it be) */
 			return kd_fail(err, KD_ERR_UNSUPPORTED, "%s sets its stack pointer in a way "
 				       "prologue analysis does not follow (%s)", fn.name, t);
 		}
