@@ -2,7 +2,9 @@
  * (symbols/kallsyms_scan.c), which reads a crashed kernel's image that a
  * dump may hold corrupted. The input is the image from _stext on. Beyond
  * the sanitizers it checks that a failure says why in one line and that
- * tables it finds lie inside the input. Build with `make fuzz`. */
+ * tables it finds lie inside the input. Build with `make fuzz`; run with
+ * -len_control=0 -max_len=16384 and a corpus seeded with 8 KB of zeros
+ * (a page and a half is read at a time: shorter inputs reach nothing). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
