@@ -55,18 +55,19 @@ static int load(struct ps *ps, struct kd_cmd *c, kd_err *err)
 	return 0;
 }
 
-/* A task's memory columns; what the dump cannot give is 0, said once
- * (not again in a dump already said to be broken). */
-static void row_mem(struct kd_cmd *c, struct ps *ps, const struct row *r, struct kd_task_mem *u)
+/* A task's memory columns; what the dump cannot give is 0 (null in
+ * JSON), said once (not again in a dump already said to be broken). */
+static bool row_mem(struct kd_cmd *c, struct ps *ps, const struct row *r, struct kd_task_mem *u)
 {
 	kd_err err;
 
 	if (kd_task_mem(c->k, r->t, u, &err) == 0)
-		return;
+		return true;
 	memset(u, 0, sizeof(*u));
 	if (!ps->broke && !ps->mem_said)
 		kd_cmd_warn(c, "%s; the memory columns are 0 where it is needed", err.msg);
 	ps->mem_said = true;
+	return false;
 }
 
 /* --json: one object per task, named after crash's columns. */
@@ -75,16 +76,22 @@ static void json_row(struct kd_cmd *c, struct ps *ps, const struct row *r, struc
 	const struct kd_task *t = r->t;
 	struct kd_task_mem u;
 
-	row_mem(c, ps, r, &u);
+	bool known = row_mem(c, ps, r, &u);
 	kd_json_object(j, NULL);
 	kd_json_int(j, "pid", t->pid);
 	kd_json_int(j, "ppid", t->ppid);
 	kd_json_int(j, "cpu", t->cpu);
 	kd_json_addr(j, "task", t->addr);
 	kd_json_str(j, "st", kd_task_state_short(t));
-	kd_json_num(j, "mem_pct", u.pct);
-	kd_json_int(j, "vsz_kb", (long long)u.vsz_kb);
-	kd_json_int(j, "rss_kb", (long long)u.rss_kb);
+	if (known) {
+		kd_json_num(j, "mem_pct", u.pct);
+		kd_json_int(j, "vsz_kb", (long long)u.vsz_kb);
+		kd_json_int(j, "rss_kb", (long long)u.rss_kb);
+	} else { /* unknown, not 0 */
+		kd_json_str(j, "mem_pct", NULL);
+		kd_json_str(j, "vsz_kb", NULL);
+		kd_json_str(j, "rss_kb", NULL);
+	}
 	kd_json_str(j, "comm", t->comm);
 	kd_json_bool(j, "kernel_thread", kd_task_is_kthread(t));
 	kd_json_bool(j, "active", r->active);

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
+#include "kernel/modules.h"
 #include "kernel/symbols.h"
 #include "kernel/tasks.h"
 
@@ -48,8 +49,8 @@ static int run_set(struct kd_cmd *c)
 		const char *urls = getenv("DEBUGINFOD_URLS");
 		if (c->argc > 2 || (c->argc == 2 && strcmp(c->argv[1], "on") != 0 && strcmp(c->argv[1], "off") != 0))
 			return kd_cmd_usage(c, "debuginfod takes on or off");
-		if (c->argc == 2)
-			c->k->debuginfod = strcmp(c->argv[1], "on") == 0;
+		if (c->argc == 2 && (c->k->debuginfod = strcmp(c->argv[1], "on") == 0))
+			kd_modules_search_again(c->k);
 		fprintf(c->out, "debuginfod: %s (DEBUGINFOD_URLS: %s)\n", c->k->debuginfod ? "on" : "off",
 			urls && *urls ? urls : "not set: no server to ask");
 		return 0;

@@ -208,12 +208,12 @@ static int read_virt(void *ctx, uint64_t addr, void *buf, size_t len, kd_err *er
  * 6.0): found by their layout after _stext, the first time for a build;
  * kept in kdive's cache by build-id as offsets from _stext (KASLR moves
  * the whole image). */
-static int kallsyms_by_layout(struct kd_kernel *k, struct kd_kallsyms_loc *loc, kd_err *err)
+static int kallsyms_by_layout(struct kd_kernel *k, struct kd_kallsyms_loc *loc, bool rescan, kd_err *err)
 {
 	uint64_t *at[] = { &loc->num_syms, &loc->names, &loc->token_table, &loc->token_index,
 			   &loc->offsets, &loc->relative_base };
 	const char *id = kd_vmcoreinfo_get(k->vmci, "BUILD-ID");
-	char dir[4096], path[4200], tmp[4300];
+	char dir[4096], path[4300], tmp[4400];
 	uint64_t stext;
 	FILE *f;
 	long long v[6];
@@ -221,8 +221,11 @@ static int kallsyms_by_layout(struct kd_kernel *k, struct kd_kallsyms_loc *loc, 
 	if (!kd_vmcoreinfo_hex(k->vmci, "SYMBOL(_stext)", &stext))
 		return kd_fail(err, KD_ERR_UNSUPPORTED, "its VMCOREINFO locates neither kallsyms nor _stext");
 	kd_cache_dir(dir, sizeof(dir), "kallsyms");
+	/* the dump's word names a file: hex digits only */
+	if (id && (strlen(id) < 2 || strlen(id) > 128 || strspn(id, "0123456789abcdef") != strlen(id)))
+		id = NULL;
 	snprintf(path, sizeof(path), "%s/%s", dir, id ? id : "");
-	if (dir[0] && id && (f = fopen(path, "r"))) {
+	if (!rescan && dir[0] && id && (f = fopen(path, "r"))) {
 		int got = fscanf(f, "%lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]);
 		fclose(f);
 		if (got == 6) {
@@ -270,11 +273,15 @@ static int from_dump(struct kd_kernel *k, kd_err *err)
 		named = kd_vmcoreinfo_hex(k->vmci, keys[i], at[i]);
 	if (setup_memory(k, err) != 0)
 		return -1;
-	if (!named && kallsyms_by_layout(k, &loc, err) != 0)
+	if (!named && kallsyms_by_layout(k, &loc, false, err) != 0)
 		return kd_wrap(err, "%s: its VMCOREINFO does not locate the kernel's kallsyms (Linux 6.0+ "
 			       "does) and their layout was not found: give the debug vmlinux (%s)", k->dump_path,
 			       hint);
-	if (!(k->ksyms = kd_kallsyms_load(&loc, read_virt, k, err)))
+	k->ksyms = kd_kallsyms_load(&loc, read_virt, k, err);
+	/* a cached place that does not hold them: looked for again */
+	if (!k->ksyms && !named && kallsyms_by_layout(k, &loc, true, err) == 0)
+		k->ksyms = kd_kallsyms_load(&loc, read_virt, k, err);
+	if (!k->ksyms)
 		return kd_wrap(err, "%s: the kernel's kallsyms; give the debug vmlinux (%s)", k->dump_path,
 			       hint);
 	setup_direct_map(k);

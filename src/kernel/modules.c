@@ -575,6 +575,16 @@ static bool from_debuginfod(struct kd_kernel *k, struct kd_module *m, struct fet
 	return true;
 }
 
+void kd_modules_search_again(struct kd_kernel *k)
+{
+	struct kd_module *mods;
+	size_t n;
+
+	if (kd_modules(k, &mods, &n, NULL) == 0)
+		for (size_t i = 0; i < n; i++)
+			mods[i].searched = mods[i].debug != NULL;
+}
+
 void kd_modules_find_debuginfo(struct kd_kernel *k)
 {
 	struct kd_module *mods;

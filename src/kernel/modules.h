@@ -114,5 +114,8 @@ const char *kd_module_find_file(struct kd_kernel *k, const char *first_dir, cons
  * the kernel's diagnostics stream, once: stripped ones in one line, others
  * (another build, another module) one line each. */
 void kd_modules_find_debuginfo(struct kd_kernel *k);
+/* Modules still without debug info are looked for again on next need
+ * (debuginfod switched on). */
+void kd_modules_search_again(struct kd_kernel *k);
 
 #endif

@@ -586,9 +586,11 @@ static Dwarf_Line *line_at(Dwarf_Die *cu, Dwarf_Addr a)
 	}
 	for (size_t i = lo; i < n; i++) {
 		Dwarf_Line *l = dwarf_onesrcline(lines, i);
-		if (dwarf_lineaddr(l, &la) != 0 || la != a || dwarf_linebeginstatement(l, &stmt) != 0)
+		bool end;
+		if (dwarf_lineaddr(l, &la) != 0 || la != a || dwarf_linebeginstatement(l, &stmt) != 0 ||
+		    dwarf_lineendsequence(l, &end) != 0)
 			return NULL;
-		if (stmt)
+		if (stmt && !end) /* the end of the sequence before is not this code's */
 			return l;
 	}
 	return NULL;
@@ -750,8 +752,10 @@ static struct lazy_file *lazy_file(struct lazy *lz, const char *name)
 	} else if (kd_sources_read(lz->src, name, &text, &len, &from, &why) == 0) {
 		for (size_t i = 0; i < len; i++)
 			f->nlines += text[i] == '\n';
-		if (!(f->hit = calloc((size_t)f->nlines + 1, 1)))
-			return f;
+		if (!(f->hit = calloc((size_t)f->nlines + 1, 1))) {
+			kd_oom(&why);
+			goto unread;
+		}
 		p = text;
 		for (int ln = 0; p && *p; ln++) {
 			const char *nl = strchr(p, '\n');
@@ -761,6 +765,7 @@ static struct lazy_file *lazy_file(struct lazy *lz, const char *name)
 		}
 		return f;
 	}
+unread:
 	if (!lz->unread) {
 		lz->unread = true;
 		lz->why = why;
@@ -1580,9 +1585,13 @@ static int one_arg(struct kd_probe_debug *d, struct site *s, Dwarf_Die *scopes, 
 		return kd_wrap(err, "%s", e);
 	if (fetch_type(&t, a->type, &l, type, sizeof(type), err) != 0)
 		return kd_wrap(err, "%s", e);
-	if (l.kind == LOC_PTR)
-		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s is %s%+" PRId64 " here, a sum a kprobe cannot "
-			       "make: fetch what it points to (%s->MEMBER)", e, l.base, l.off, e);
+	if (l.kind == LOC_PTR) {
+		Dwarf_Die rt;
+		bool ptr = real_type(&t, &rt) && dwarf_tag(&rt) == DW_TAG_pointer_type;
+		return kd_fail(err, KD_ERR_UNSUPPORTED, "%s is %s%+" PRId64 " here, a sum a kprobe cannot make%s%s%s",
+			       e, l.base, l.off, ptr ? ": fetch a member through it (" : "", ptr ? e : "",
+			       ptr ? "->MEMBER)" : "");
+	}
 	if (fetch_value(&l, fetch, sizeof(fetch)) != 0)
 		return kd_fail(err, KD_ERR_INVALID, "%s: the expression is too deep", e);
 	if (a->name)

@@ -37,6 +37,9 @@ struct kd_prober {
 	char *blacklist;   /* kprobes/blacklist's text, read on first need */
 	bool blacklist_read;
 	bool arming;       /* add or trace: the running kernel is checked even with -k */
+	bool checked;      /* the vmlinux's build-id was compared with the running kernel's */
+	char uname_release[128];
+	char vmlinux_path[4096];
 };
 
 kd_prober *kd_prober_open(const struct kd_probe_opts *opts, kd_err *err)
@@ -52,6 +55,7 @@ kd_prober *kd_prober_open(const struct kd_probe_opts *opts, kd_err *err)
 		p->o = *opts;
 	if (uname(&u) == 0)
 		snprintf(p->release, sizeof(p->release), "%s", u.release);
+	snprintf(p->uname_release, sizeof(p->uname_release), "%s", p->release);
 	return p;
 }
 
@@ -107,12 +111,32 @@ static void module_name_of(const char *arg, char *name, size_t len)
 			*c = '_';
 }
 
+/* Probes from another build's vmlinux would land in the wrong places:
+ * its build-id against the running kernel's (/sys/kernel/notes). */
+static int check_running(struct kd_prober *p, kd_err *err)
+{
+	char running[130], hint[512];
+	const char *id = kd_symfile_build_id(p->vmlinux);
+
+	p->checked = true;
+	running_build_id(running, sizeof(running));
+	if (!running[0] || !id[0] || strcmp(running, id) == 0)
+		return 0;
+	kd_debug_package_hint(p->uname_release, hint, sizeof(hint));
+	return kd_fail(err, KD_ERR_MISMATCH, "%s is build-id %s, the running kernel %s is %s: probes would "
+		       "land in the wrong places; use its debug vmlinux (%s)", p->vmlinux_path, id,
+		       p->uname_release, running, hint);
+}
+
 static int open_debug(struct kd_prober *p, kd_err *err)
 {
-	char path[4096], cache[4096], hint[512], running[130];
+	char path[4096], cache[4096], hint[512];
 	const char *vmlinux = p->o.vmlinux;
 
 	if (p->opened) {
+		/* opened for -D/-V/-L with -k, now adding: checked now */
+		if (p->open_rc == 0 && p->arming && !p->checked && check_running(p, &p->open_err) != 0)
+			p->open_rc = -1;
 		if (p->open_rc != 0)
 			*err = p->open_err;
 		return p->open_rc;
@@ -132,8 +156,7 @@ static int open_debug(struct kd_prober *p, kd_err *err)
 	    !(p->vmlinux = kd_symbolizer_add(p->sz, "vmlinux", vmlinux, &p->open_err)) ||
 	    kd_symfile_check(p->vmlinux, vmlinux, &p->open_err) != 0)
 		goto out;
-	char running_release[128];
-	snprintf(running_release, sizeof(running_release), "%s", p->release);
+	snprintf(p->vmlinux_path, sizeof(p->vmlinux_path), "%s", vmlinux);
 	if (p->o.vmlinux) { /* its release names its source package, not the running kernel's */
 		char banner[512];
 		struct kd_kernel_id id = { 0 };
@@ -141,16 +164,8 @@ static int open_debug(struct kd_prober *p, kd_err *err)
 		    (kd_kernel_id_from_banner(banner, &id), id.release[0]))
 			snprintf(p->release, sizeof(p->release), "%s", id.release);
 	}
-	if (!p->o.offline || p->arming) {
-		running_build_id(running, sizeof(running));
-		const char *id = kd_symfile_build_id(p->vmlinux);
-		if (running[0] && id[0] && strcmp(running, id) != 0) {
-			kd_fail(&p->open_err, KD_ERR_MISMATCH, "%s is build-id %s, the running kernel %s is %s: "
-				"probes would land in the wrong places; use its debug vmlinux (%s)", vmlinux, id,
-				running_release, running, hint);
-			goto out;
-		}
-	}
+	if ((!p->o.offline || p->arming) && check_running(p, &p->open_err) != 0)
+		goto out;
 	if (p->o.module) {
 		const char *ko = p->o.module;
 		module_name_of(ko, p->module, sizeof(p->module));

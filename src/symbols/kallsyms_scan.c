@@ -116,6 +116,7 @@ static int markers_before(kd_kallsyms_read_fn rd, void *ctx, uint64_t token_tabl
 {
 	size_t n = cap / 4, last;
 
+	*count = 0;
 	if (token_table < cap || rd(ctx, token_table - cap, m, cap, NULL) != 0)
 		return -1;
 	last = n - 1;
@@ -124,9 +125,12 @@ static int markers_before(kd_kallsyms_read_fn rd, void *ctx, uint64_t token_tabl
 	for (size_t i = last; i > 0; i--) {
 		uint32_t v = u32_at(m + 4 * i), before = u32_at(m + 4 * (i - 1));
 		if (before == 0) {
-			*start = token_table - cap + 4 * (i - 1);
+			uint64_t at = token_table - cap + 4 * (i - 1);
+			if (at % 8)
+				return -1;
+			*start = at;
 			*count = (uint32_t)(last - (i - 1) + 1);
-			return *start % 8 == 0 ? 0 : -1;
+			return 0;
 		}
 		if (before >= v)
 			return -1;
@@ -179,16 +183,17 @@ int kd_kallsyms_find(kd_kallsyms_read_fn rd, void *ctx, uint64_t stext, struct k
 			if (rd(ctx, pg, buf, PAGE + 512, NULL) == 0)
 				table = scan_block(rd, ctx, pg, buf, PAGE, &idx);
 			else if (rd(ctx, pg, buf, PAGE, NULL) == 0)
-				table = scan_block(rd, ctx, pg, buf, PAGE - 512, &idx);
+				table = scan_block(rd, ctx, pg, buf, PAGE - 511, &idx);
 	}
 	if (!table) {
 		kd_fail(err, KD_ERR_LOOKUP, "no kallsyms token table in the %u MB after _stext", SPAN >> 20);
 		goto out;
 	}
 	size_t cap = MARKERS_MAX;
-	while (markers_before(rd, ctx, table, &mstart, &count, markers, cap) != 0 && cap > 4096)
+	int found;
+	while ((found = markers_before(rd, ctx, table, &mstart, &count, markers, cap)) != 0 && cap > 4096)
 		cap /= 2; /* a read across the image's start or a left-out page */
-	if (!count) {
+	if (found != 0) {
 		kd_fail(err, KD_ERR_CORRUPT, "no kallsyms markers before its token table at 0x%llx",
 			(unsigned long long)table);
 		goto out;
@@ -197,12 +202,17 @@ int kd_kallsyms_find(kd_kallsyms_read_fn rd, void *ctx, uint64_t stext, struct k
 	/* the names run up to the markers: those of the last 256 symbols take
 	 * at most 256 entries of 130 bytes past the last marker */
 	size_t want = ((size_t)u32_at(markers + 4 * (count - 1)) + 256 * 130 + 16 + 7) & ~(size_t)7;
-	if (want > NAMES_MAX || mstart < want + 16 || !(names = malloc(want + 16)) ||
-	    rd(ctx, mstart - want - 16, names, want + 16, err) != 0) {
-		if (!names)
-			kd_oom(err);
-		else
-			kd_wrap(err, "kallsyms names before 0x%llx", (unsigned long long)mstart);
+	if (want > NAMES_MAX || mstart < want + 16) {
+		kd_fail(err, KD_ERR_CORRUPT, "kallsyms markers at 0x%llx say its names take %zu bytes",
+			(unsigned long long)mstart, want);
+		goto out;
+	}
+	if (!(names = malloc(want + 16))) {
+		kd_oom(err);
+		goto out;
+	}
+	if (rd(ctx, mstart - want - 16, names, want + 16, err) != 0) {
+		kd_wrap(err, "kallsyms names before 0x%llx", (unsigned long long)mstart);
 		goto out;
 	}
 	want += 16; /* room for relative_base and num_syms before the longest names */

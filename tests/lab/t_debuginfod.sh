@@ -50,6 +50,9 @@ check "... said in one line" eval '[ "$(grep -c "debuginfod: $nmod of $nmod modu
 timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "set debuginfod off; mod" >"$tmp/out" 2>"$tmp/err"
 check "set debuginfod off: no module asked" eval '! grep -q "debuginfod:" "$tmp/err" &&
 	grep -q "^debuginfod: off" "$tmp/out" && ! grep -q "/debuginfo\$" "$tmp/out"' || cat "$tmp/out" "$tmp/err"
+timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "set debuginfod off; mod; set debuginfod on; mod" >"$tmp/out" 2>"$tmp/err"
+check "set debuginfod on again: the modules still without debug info are asked for" \
+	eval '[ "$(grep -c "^ffff.*/debuginfo\$" "$tmp/out")" -eq "$nmod" ]' || cat "$tmp/out" "$tmp/err"
 
 timeout 120 "$KDIVE" "$DUMP612" -c "sys; bt" >"$tmp/out" 2>"$tmp/err"
 check "6.12 dump the server does not have (404): one line, then the dump's own kallsyms, BTF, ORC" eval '
