@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include "base/bytes.h"
 #include "dump/dump.h"
 
 /* The bytes a reader parses: the dump file itself, or the logical
@@ -105,22 +106,6 @@ const void *kd_page_cache_get(struct kd_page_cache *c, uint64_t pfn);
  * caller has written the page into it. */
 void *kd_page_cache_slot(struct kd_page_cache *c, uint64_t pfn);
 void kd_page_cache_fill(struct kd_page_cache *c, uint64_t pfn);
-
-static inline uint16_t kd_le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t kd_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static inline uint64_t kd_le64(const unsigned char *p)
-{
-	return kd_le32(p) | (uint64_t)kd_le32(p + 4) << 32;
-}
 
 static inline uint64_t kd_be64(const unsigned char *p)
 {

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bytes.h"
+
 #define CHUNK (64u << 10)
 #define PAGE 4096u
 #define SPAN (96u << 20)         /* text and read-only data of a kernel image */
@@ -21,37 +23,13 @@
 #define NAMES_MAX (64u << 20)
 #define BASE_BELOW (16u << 20)   /* relative_base: the lowest text address, at or below _stext */
 
-static uint16_t u16_at(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static uint32_t u32_at(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t u64_at(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 /* 256 u16 from 0, each step a token's length plus its NUL. */
 static bool looks_like_index(const uint8_t *p)
 {
-	if (u16_at(p) != 0)
+	if (kd_le16(p) != 0)
 		return false;
 	for (int i = 1; i < 256; i++) {
-		unsigned d = (unsigned)u16_at(p + 2 * i) - u16_at(p + 2 * (i - 1));
+		unsigned d = (unsigned)kd_le16(p + 2 * i) - kd_le16(p + 2 * (i - 1));
 		if (d < 1 || d > 64)
 			return false;
 	}
@@ -63,7 +41,7 @@ static bool looks_like_index(const uint8_t *p)
 static uint64_t token_table_before(kd_kallsyms_read_fn rd, void *ctx, uint64_t idx, const uint8_t *index)
 {
 	uint8_t t[TOKENS_MAX + 8];
-	uint16_t last = u16_at(index + 510);
+	uint16_t last = kd_le16(index + 510);
 	size_t span = (size_t)last + 64 + 8;
 
 	if (span > sizeof(t) || idx < span || rd(ctx, idx - span, t, span, NULL) != 0)
@@ -82,8 +60,8 @@ static uint64_t token_table_before(kd_kallsyms_read_fn rd, void *ctx, uint64_t i
 		uint64_t s = idx - span + start;
 		bool ok = s % 8 == 0;
 		for (int i = 0; ok && i < 256; i++) {
-			size_t from = start + u16_at(index + 2 * i);
-			size_t to = i < 255 ? start + u16_at(index + 2 * (i + 1)) - 1 : end - 1;
+			size_t from = start + kd_le16(index + 2 * i);
+			size_t to = i < 255 ? start + kd_le16(index + 2 * (i + 1)) - 1 : end - 1;
 			ok = t[to] == 0;
 			for (size_t j = from; ok && j < to; j++)
 				ok = t[j] >= 0x20 && t[j] < 0x7f;
@@ -120,10 +98,10 @@ static int markers_before(kd_kallsyms_read_fn rd, void *ctx, uint64_t token_tabl
 	if (token_table < cap || rd(ctx, token_table - cap, m, cap, NULL) != 0)
 		return -1;
 	last = n - 1;
-	if (u32_at(m + 4 * last) == 0) /* padding: marker 0 alone is a kernel of 256 symbols */
+	if (kd_le32(m + 4 * last) == 0) /* padding: marker 0 alone is a kernel of 256 symbols */
 		last--;
 	for (size_t i = last; i > 0; i--) {
-		uint32_t v = u32_at(m + 4 * i), before = u32_at(m + 4 * (i - 1));
+		uint32_t v = kd_le32(m + 4 * i), before = kd_le32(m + 4 * (i - 1));
 		if (before == 0) {
 			uint64_t at = token_table - cap + 4 * (i - 1);
 			if (at % 8)
@@ -145,7 +123,7 @@ static bool names_fit(const uint8_t *names, size_t len, uint32_t n, const uint8_
 	size_t pos = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		if (i % 256 == 0 && (i / 256 >= count || u32_at(markers + 4 * (i / 256)) != pos))
+		if (i % 256 == 0 && (i / 256 >= count || kd_le32(markers + 4 * (i / 256)) != pos))
 			return false;
 		if (pos >= len)
 			return false;
@@ -201,7 +179,7 @@ int kd_kallsyms_find(kd_kallsyms_read_fn rd, void *ctx, uint64_t stext, struct k
 	memmove(markers, markers + (mstart - (table - cap)), (size_t)count * 4);
 	/* the names run up to the markers: those of the last 256 symbols take
 	 * at most 256 entries of 130 bytes past the last marker */
-	size_t want = ((size_t)u32_at(markers + 4 * (count - 1)) + 256 * 130 + 16 + 7) & ~(size_t)7;
+	size_t want = ((size_t)kd_le32(markers + 4 * (count - 1)) + 256 * 130 + 16 + 7) & ~(size_t)7;
 	if (want > NAMES_MAX || mstart < want + 16) {
 		kd_fail(err, KD_ERR_CORRUPT, "kallsyms markers at 0x%llx say its names take %zu bytes",
 			(unsigned long long)mstart, want);
@@ -218,8 +196,8 @@ int kd_kallsyms_find(kd_kallsyms_read_fn rd, void *ctx, uint64_t stext, struct k
 	want += 16; /* room for relative_base and num_syms before the longest names */
 	/* relative_base (the lowest text address) and num_syms before the names */
 	for (size_t x = want - 8; x >= 8 && rc != 0; x -= 8) {
-		uint64_t base = u64_at(names + x - 8);
-		uint32_t n = u32_at(names + x);
+		uint64_t base = kd_le64(names + x - 8);
+		uint32_t n = kd_le32(names + x);
 		if (base > stext || stext - base > BASE_BELOW || n == 0 || (n + 255) / 256 != count)
 			continue;
 		if (!names_fit(names + x + 8, want - x - 8, n, markers, count))
