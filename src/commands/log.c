@@ -8,7 +8,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
-#include "commands/json.h"
+#include "base/json.h"
 #include "kernel/clock.h"
 #include "kernel/printk.h"
 #include "kernel/system.h"

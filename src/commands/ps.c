@@ -7,7 +7,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
-#include "commands/json.h"
+#include "base/json.h"
 #include "kernel/tasks.h"
 
 struct row {

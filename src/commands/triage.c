@@ -10,7 +10,7 @@
 
 #include "base/err.h"
 #include "commands/command.h"
-#include "commands/json.h"
+#include "base/json.h"
 #include "kernel/clock.h"
 #include "kernel/panic.h"
 #include "kernel/symbols.h"

@@ -1,8 +1,8 @@
 /* A small JSON writer for `--json`: compact, one document per command,
  * strings escaped, numbers as numbers, addresses as hex strings ("ffff...",
  * crash's spelling). Schemas: docs/json.md. */
-#ifndef KD_COMMANDS_JSON_H
-#define KD_COMMANDS_JSON_H
+#ifndef KD_BASE_JSON_H
+#define KD_BASE_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>

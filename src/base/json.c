@@ -1,4 +1,4 @@
-#include "commands/json.h"
+#include "base/json.h"
 
 #include <string.h>
 
