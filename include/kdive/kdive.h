@@ -62,6 +62,7 @@ struct kd_decode_opts {
 	const char *const *module_dirs; /* searched for NAME.ko* before defaults */
 	size_t n_module_dirs;
 	const char *sysroot;          /* root of the standard places; NULL: "/" */
+	int json;                     /* one JSON document instead of the log (docs/json.md) */
 };
 
 /* Opens the debug info named by opts. Fails only when nothing usable is
@@ -69,7 +70,8 @@ struct kd_decode_opts {
  * yields a decoder that passes the log through and reports why. */
 kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err);
 
-/* Copies `in` to `out`, annotating frames, RIP lines and Code lines.
+/* Copies `in` to `out`, annotating frames, RIP lines and Code lines (with
+ * opts.json: the frames and Code: listings as one JSON document).
  * One-line diagnostics (missing debug info, mismatched vmlinux) go to
  * `diag`, each said once. Returns 0, or -1 on an I/O error. */
 int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err);

@@ -50,11 +50,16 @@ void kd_json_end(struct kd_json *j, char close)
 		fputc('\n', j->out);
 }
 
+void kd_json_null(struct kd_json *j, const char *key)
+{
+	sep(j, key);
+	fputs("null", j->out);
+}
+
 void kd_json_str(struct kd_json *j, const char *key, const char *v)
 {
 	if (!v) {
-		sep(j, key);
-		fputs("null", j->out);
+		kd_json_null(j, key);
 		return;
 	}
 	kd_json_strn(j, key, v, strlen(v));
@@ -67,6 +72,10 @@ void kd_json_strn(struct kd_json *j, const char *key, const char *v, size_t len)
 	for (const unsigned char *p = (const unsigned char *)v; p < (const unsigned char *)v + len; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(j->out, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", j->out);
+		else if (*p == '\t')
+			fputs("\\t", j->out);
 		else if (*p < 0x20 || *p >= 0x7f)
 			fprintf(j->out, "\\u%04x", *p); /* kernel strings are bytes: each one kept */
 		else

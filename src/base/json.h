@@ -28,5 +28,6 @@ void kd_json_int(struct kd_json *j, const char *key, long long v);
 void kd_json_num(struct kd_json *j, const char *key, double v);
 void kd_json_bool(struct kd_json *j, const char *key, bool v);
 void kd_json_addr(struct kd_json *j, const char *key, uint64_t v);
+void kd_json_null(struct kd_json *j, const char *key);
 
 #endif

@@ -9,11 +9,14 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive decode [-f LOG] VMLINUX [BASE_PATH|auto] [MODULES_DIR...]\n"
-	      "       kdive decode [-f LOG] -r RELEASE [MODULES_DIR...]\n"
-	      "       kdive decode [-f LOG] [-m MODULES_DIR]...   (release read from the log)\n"
+	fputs("usage: kdive decode [--json] [-f LOG] VMLINUX [BASE_PATH|auto] [MODULES_DIR...]\n"
+	      "       kdive decode [--json] [-f LOG] -r RELEASE [MODULES_DIR...]\n"
+	      "       kdive decode [--json] [-f LOG] [-m MODULES_DIR]...   (release read from the log)\n"
 	      "Reads a kernel log (stdin or -f LOG) and prints it with source lines added to\n"
-	      "each stack frame and RIP line, and each Code: line disassembled.\n",
+	      "each stack frame and RIP line, and each Code: line disassembled. Without debug\n"
+	      "info the frames stay as logged and the Code: lines are still disassembled.\n"
+	      "--json: the frames, their source lines and the Code: listings as one document\n"
+	      "(docs/json.md).\n",
 	      out);
 }
 
@@ -25,12 +28,18 @@ int cmd_decode(int argc, char **argv)
 	FILE *in = stdin;
 	kd_decoder *dec;
 	kd_err err = { "" };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c, rc;
 
 	if (!dirs)
 		return 1;
-	while ((c = getopt(argc, argv, "+r:f:m:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "+r:f:m:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'j': opts.json = 1; break;
 		case 'r': opts.release = optarg; break;
 		case 'f': logfile = optarg; break;
 		case 'm': dirs[opts.n_module_dirs++] = optarg; break;

@@ -91,9 +91,12 @@ void kd_print_task_header(FILE *out, const struct kd_task *t, int indent);
 int kd_cmd_address(struct kd_cmd *c, const char *arg, uint64_t *addr, bool *symbol);
 
 /* Lines first..last of a source file as DWARF names it (gdb's "LINE\tTEXT";
- * with mark > 0, crash's dis -s: "* LINE  TEXT" on that line). Returns the
- * last line printed, or -1 with err naming where the file was looked for. */
-int kd_cmd_print_source(struct kd_cmd *c, const char *file, int first, int last, int mark);
+ * with mark > 0, crash's dis -s: "* LINE  TEXT" on that line; with j,
+ * {"line": N, "text": ...} objects into j's open array). Returns the last
+ * line printed, or -1 with err naming where the file was looked for. */
+struct kd_json;
+int kd_cmd_print_source(struct kd_cmd *c, struct kd_json *j, const char *file, int first, int last,
+			int mark);
 
 /* crash's struct page line for the page holding paddr, after a blank
  * line and the PAGE PHYSICAL MAPPING INDEX CNT FLAGS header (vtop, kmem);

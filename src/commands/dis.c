@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "commands/command.h"
 #include "disasm/opcodes.h"
 #include "kernel/symbols.h"
@@ -65,8 +66,46 @@ static int show_source(struct kd_cmd *c, uint64_t addr, const struct kd_sym *fn,
 					last = at[0].line;
 			}
 	}
-	fprintf(c->out, "FILE: %s\nLINE: %d\n\n", loc[0].file, loc[0].line);
-	return kd_cmd_print_source(c, loc[0].file, first, last, loc[0].line) < 0 ? -1 : 0;
+	if (!c->json) {
+		fprintf(c->out, "FILE: %s\nLINE: %d\n\n", loc[0].file, loc[0].line);
+		return kd_cmd_print_source(c, NULL, loc[0].file, first, last, loc[0].line) < 0 ? -1 : 0;
+	}
+	struct kd_json j;
+	kd_json_init(&j, c->out);
+	kd_json_object(&j, NULL);
+	kd_json_str(&j, "file", loc[0].file);
+	kd_json_int(&j, "line", loc[0].line);
+	kd_json_array(&j, "lines");
+	if (kd_cmd_print_source(c, &j, loc[0].file, first, last, loc[0].line) < 0)
+		return -1;
+	kd_json_end(&j, ']');
+	kd_json_end(&j, '}');
+	return 0;
+}
+
+/* --json: an instruction as an object, its source line with -l. */
+static void json_insn(struct kd_cmd *c, struct kd_json *j, uint64_t at, const struct kd_sym *s,
+		      const struct kd_insn *insn, bool ftrace)
+{
+	struct kd_srcline loc[1];
+
+	kd_json_object(j, NULL);
+	kd_json_addr(j, "address", at);
+	kd_json_str(j, "function", s ? s->name : NULL);
+	kd_json_int(j, "offset", s ? (long long)s->off : 0);
+	kd_json_str(j, "module", s ? s->module : NULL);
+	kd_json_int(j, "length", insn->len);
+	kd_json_str(j, "text", insn->text);
+	kd_json_bool(j, "ftrace_nop", ftrace);
+	if (c->opt['l']) {
+		bool known = kd_kernel_srclines(c->k, at, loc, 1) > 0;
+		kd_json_str(j, "file", known ? loc[0].file : NULL);
+		if (known)
+			kd_json_int(j, "line", loc[0].line);
+		else
+			kd_json_null(j, "line");
+	}
+	kd_json_end(j, '}');
 }
 
 /* The code bytes: kernel text, or with -u the context task's user memory. */
@@ -85,6 +124,7 @@ static int run_dis(struct kd_cmd *c)
 	char last[1100] = "", *end;
 	bool whole = false, have_fn;
 	struct kd_task task, *user = NULL;
+	struct kd_json j;
 	int rc = 0, cpu;
 
 	if (c->argc < 1 || c->argc > 2)
@@ -137,6 +177,11 @@ static int run_dis(struct kd_cmd *c)
 		}
 		have = (size_t)(stop - from);
 	}
+	if (c->json) {
+		kd_json_init(&j, c->out);
+		kd_json_object(&j, NULL);
+		kd_json_array(&j, "instructions");
+	}
 	for (uint64_t off = 0, n = 0; off < have && (!count || n < count); n++) {
 		struct kd_insn insn;
 		struct kd_sym s;
@@ -150,26 +195,35 @@ static int run_dis(struct kd_cmd *c)
 				     (unsigned long long)at);
 			break;
 		}
-		if (c->opt['l'])
-			print_line_change(c, at, last, sizeof(last));
-		fprintf(c->out, "0x%llx", (unsigned long long)at);
-		if (!user && kd_kernel_symbolize(c->k, at, &s) == 0)
-			fprintf(c->out, !s.off ? " <%s>" : c->opt['x'] ? " <%s+0x%llx>" : " <%s+%llu>", s.name,
-				(unsigned long long)s.off);
+		bool named = !user && kd_kernel_symbolize(c->k, at, &s) == 0;
 		/* ftrace's call site, patched to a 5-byte NOP when not traced */
-		fprintf(c->out, ":\t%s%s\n", insn.text,
-			have_fn && at == fn.start && insn.len == 5 && strncmp(insn.text, "nop", 3) == 0
-				? " [FTRACE NOP]" : "");
+		bool ftrace = have_fn && at == fn.start && insn.len == 5 &&
+			      strncmp(insn.text, "nop", 3) == 0;
+		if (c->json) {
+			json_insn(c, &j, at, named ? &s : NULL, &insn, ftrace);
+		} else {
+			if (c->opt['l'])
+				print_line_change(c, at, last, sizeof(last));
+			fprintf(c->out, "0x%llx", (unsigned long long)at);
+			if (named)
+				fprintf(c->out, !s.off ? " <%s>" : c->opt['x'] ? " <%s+0x%llx>" : " <%s+%llu>",
+					s.name, (unsigned long long)s.off);
+			fprintf(c->out, ":\t%s%s\n", insn.text, ftrace ? " [FTRACE NOP]" : "");
+		}
 		off += (uint64_t)insn.len;
 	}
 	free(buf);
+	if (c->json && rc == 0) {
+		kd_json_end(&j, ']');
+		kd_json_end(&j, '}');
+	}
 	return rc;
 }
 
 const struct kd_command kd_cmd_dis = {
 	.name = "dis",
 	.options = "lrfsuxd",
-	.flags = KD_CMD_MODULE_DEBUG,
+	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "dis [-l] [-r | -f] [-s] [-u] [-x|-d] ADDR | SYMBOL[+OFF] | (EXPR) [COUNT]",
 	.summary = "disassemble the kernel's text as it was in memory",
 	.help = "  SYMBOL  the whole function; ADDR  one instruction; COUNT  that many\n"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "commands/command.h"
 #include "kernel/symbols.h"
 #include "kernel/tasks.h"
@@ -19,6 +20,7 @@ struct rd {
 	unsigned size;        /* bytes a unit */
 	bool sym, dec, phys;
 	struct kd_task *user; /* -u: the context task's user memory */
+	struct kd_json *j;    /* --json: {"words": [...]} or {"strings": [...]} */
 };
 
 static int read_mem(struct rd *r, uint64_t addr, void *buf, size_t len, kd_err *err)
@@ -37,13 +39,28 @@ static uint64_t unit_at(const unsigned char *p, unsigned size)
 	return v;
 }
 
-static void put_unit(struct rd *r, uint64_t v)
+static void put_unit(struct rd *r, uint64_t addr, uint64_t v)
 {
 	FILE *out = r->c->out;
 	struct kd_sym s;
 	char name[64];
+	bool named = r->sym && r->size == 8 && kd_kernel_symbolize_data(r->c->k, v, &s) == 0;
 
-	if (r->sym && r->size == 8 && kd_kernel_symbolize_data(r->c->k, v, &s) == 0) {
+	if (r->j) {
+		kd_json_object(r->j, NULL);
+		kd_json_addr(r->j, "address", addr);
+		kd_json_addr(r->j, "value", v);
+		if (r->sym) {
+			kd_json_str(r->j, "symbol", named ? s.name : NULL);
+			if (named)
+				kd_json_int(r->j, "offset", (long long)s.off);
+			else
+				kd_json_null(r->j, "offset");
+		}
+		kd_json_end(r->j, '}');
+		return;
+	}
+	if (named) {
 		if (s.off)
 			snprintf(name, sizeof(name), "%s+%llu", s.name, (unsigned long long)s.off);
 		else
@@ -62,9 +79,14 @@ static void put_line(struct rd *r, uint64_t addr, const unsigned char *p, size_t
 	FILE *out = r->c->out;
 	size_t per = 16 / r->size;
 
+	if (r->j) {
+		for (size_t i = 0; i < n / r->size; i++)
+			put_unit(r, addr + i * r->size, unit_at(p + i * r->size, r->size));
+		return;
+	}
 	fprintf(out, "%llx:  ", (unsigned long long)addr);
 	for (size_t i = 0; i < n / r->size; i++)
-		put_unit(r, unit_at(p + i * r->size, r->size));
+		put_unit(r, addr + i * r->size, unit_at(p + i * r->size, r->size));
 	if (r->sym) {
 		fputc('\n', out);
 		return;
@@ -77,38 +99,57 @@ static void put_line(struct rd *r, uint64_t addr, const unsigned char *p, size_t
 	fputc('\n', out);
 }
 
-/* -a: the strings in the range, each on its line. */
+/* One string of -a: "ADDR:  text", or an object in JSON. */
+static void put_string(struct rd *r, uint64_t at, const char *text, size_t len)
+{
+	if (r->j) {
+		kd_json_object(r->j, NULL);
+		kd_json_addr(r->j, "address", at);
+		kd_json_strn(r->j, "text", text, len);
+		kd_json_end(r->j, '}');
+		return;
+	}
+	fprintf(r->c->out, "%llx:  %.*s\n", (unsigned long long)at, (int)len, text);
+}
+
+/* -a: the strings in the range, each on its line; one that runs into
+ * memory the dump lacks is printed up to there, then the error. */
 static int strings(struct rd *r, uint64_t addr, uint64_t len)
 {
-	char buf[64];
+	char *buf = NULL;
+	size_t cap = 0;
 	uint64_t end = addr + len;
+	int rc = 0;
 
-	while (addr < end) {
+	while (addr < end && rc == 0) {
 		size_t n = 0;
 		uint64_t at = addr;
+		char ch = 1;
 
-		fprintf(r->c->out, "%llx:  ", (unsigned long long)at);
-		for (;;) {
-			char ch;
-			if (addr >= end || read_mem(r, addr, &ch, 1, r->c->err) != 0) {
-				fputc('\n', r->c->out);
-				return addr >= end ? 0 : -1;
+		while (addr < end && ch) {
+			if (read_mem(r, addr, &ch, 1, r->c->err) != 0) {
+				rc = -1;
+				break;
 			}
 			addr++;
 			if (!ch)
 				break;
-			buf[n++] = isprint((unsigned char)ch) ? ch : '.';
-			if (n == sizeof(buf)) {
-				fwrite(buf, 1, n, r->c->out);
-				n = 0;
+			if (n == cap) {
+				char *more = realloc(buf, cap = cap ? cap * 2 : 64);
+				if (!more) {
+					free(buf);
+					return kd_oom(r->c->err);
+				}
+				buf = more;
 			}
+			buf[n++] = isprint((unsigned char)ch) ? ch : '.';
 		}
-		fwrite(buf, 1, n, r->c->out);
-		fputc('\n', r->c->out);
+		put_string(r, at, buf, n);
 		if (n == 0 && addr - at == 1)
 			break; /* an empty string ends it, as crash does */
 	}
-	return 0;
+	free(buf);
+	return rc;
 }
 
 /* A physical or user address is hex; a kernel one may be a symbol or (EXPR). */
@@ -124,7 +165,8 @@ static int where(struct kd_cmd *c, const char *arg, bool hex, uint64_t *addr)
 
 static int run_rd(struct kd_cmd *c)
 {
-	struct rd r = { c, 8, c->opt['s'], c->opt['d'], c->opt['p'], NULL };
+	struct rd r = { c, 8, c->opt['s'], c->opt['d'], c->opt['p'], NULL, NULL };
+	struct kd_json j;
 	unsigned char buf[16];
 	uint64_t addr, count = 1;
 	struct kd_task task;
@@ -158,21 +200,35 @@ static int run_rd(struct kd_cmd *c)
 		if (*end || !count || count > MAX_UNITS)
 			return kd_cmd_usage(c, "a count from 1 to %d, not %s", MAX_UNITS, c->argv[1]);
 	}
-	if (c->opt['a'])
-		return strings(&r, addr, count);
-	if (addr % r.size)
+	if (!c->opt['a'] && addr % r.size)
 		return kd_fail(c->err, KD_ERR_INVALID, "0x%llx is not aligned to %u bytes",
 			       (unsigned long long)addr, r.size);
-	for (uint64_t left = count * r.size; left;) {
-		size_t n = left < 16 ? (size_t)left : 16;
-
-		if (read_mem(&r, addr, buf, n, c->err) != 0)
+	if (c->json) {
+		r.j = &j;
+		kd_json_init(&j, c->out);
+		kd_json_object(&j, NULL);
+		kd_json_int(&j, "unit", r.size);
+		kd_json_array(&j, c->opt['a'] ? "strings" : "words");
+	}
+	if (c->opt['a']) {
+		if (strings(&r, addr, count) != 0)
 			return -1;
-		put_line(&r, addr, buf, n);
-		if (ferror(c->out))
-			return kd_fail(c->err, KD_ERR_IO, "write error");
-		addr += n;
-		left -= n;
+	} else {
+		for (uint64_t left = count * r.size; left;) {
+			size_t n = left < 16 ? (size_t)left : 16;
+
+			if (read_mem(&r, addr, buf, n, c->err) != 0)
+				return -1;
+			put_line(&r, addr, buf, n);
+			if (ferror(c->out))
+				return kd_fail(c->err, KD_ERR_IO, "write error");
+			addr += n;
+			left -= n;
+		}
+	}
+	if (c->json) {
+		kd_json_end(&j, ']');
+		kd_json_end(&j, '}');
 	}
 	return 0;
 }
@@ -180,6 +236,7 @@ static int run_rd(struct kd_cmd *c)
 const struct kd_command kd_cmd_rd = {
 	.name = "rd",
 	.options = "81:3:6:sdpaxu",
+	.flags = KD_CMD_JSON,
 	.usage = "rd [-8|-16|-32|-64] [-s] [-d|-x] [-a] [-p|-u] ADDR | SYMBOL | (EXPR) [COUNT]",
 	.summary = "read memory: words with their ASCII, symbols or strings",
 	.help = "  COUNT units (default 1) of -8, -16, -32 or -64 bits (the default)\n"

@@ -7,10 +7,47 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "commands/command.h"
 #include "kernel/modules.h"
 #include "kernel/symbols.h"
 #include "kernel/tasks.h"
+
+/* --json: every setting, {"context": {...}, "debuginfod": ..., "debuginfod_urls": ...}. */
+static int show_json(struct kd_cmd *c)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	struct kd_json j;
+	struct kd_task t;
+	char state[160];
+	int cpu;
+
+	if (kd_cmd_context(c, &t, &cpu) != 0)
+		return -1;
+	kd_json_init(&j, c->out);
+	kd_json_object(&j, NULL);
+	kd_json_object(&j, "context");
+	kd_json_addr(&j, "task", t.addr);
+	if (t.unreadable) {
+		kd_json_null(&j, "pid");
+		kd_json_null(&j, "command");
+		kd_json_null(&j, "thread_info");
+		kd_json_null(&j, "cpu");
+		kd_json_null(&j, "state");
+	} else {
+		kd_task_state_long(&t, state, sizeof(state));
+		kd_json_int(&j, "pid", t.pid);
+		kd_json_str(&j, "command", t.comm);
+		kd_json_addr(&j, "thread_info", kd_task_thread_info(c->k, &t));
+		kd_json_int(&j, "cpu", cpu);
+		kd_json_str(&j, "state", state);
+	}
+	kd_json_end(&j, '}');
+	kd_json_bool(&j, "debuginfod", c->k->debuginfod);
+	kd_json_str(&j, "debuginfod_urls", urls && *urls ? urls : NULL);
+	kd_json_end(&j, '}');
+	return 0;
+}
 
 static int show(struct kd_cmd *c)
 {
@@ -18,6 +55,8 @@ static int show(struct kd_cmd *c)
 	char state[160];
 	int cpu;
 
+	if (c->json)
+		return show_json(c);
 	if (kd_cmd_context(c, &t, &cpu) != 0)
 		return -1;
 	if (t.unreadable)
@@ -43,7 +82,9 @@ static int run_set(struct kd_cmd *c)
 	if (strcmp(c->argv[0], "source") == 0) {
 		if (c->argc != 2)
 			return kd_cmd_usage(c, "set source needs one directory");
-		return kd_kernel_add_source_dir(c->k, c->argv[1], c->err);
+		if (kd_kernel_add_source_dir(c->k, c->argv[1], c->err) != 0)
+			return -1;
+		return c->json ? show(c) : 0;
 	}
 	if (strcmp(c->argv[0], "debuginfod") == 0) {
 		const char *urls = getenv("DEBUGINFOD_URLS");
@@ -51,6 +92,8 @@ static int run_set(struct kd_cmd *c)
 			return kd_cmd_usage(c, "debuginfod takes on or off");
 		if (c->argc == 2 && (c->k->debuginfod = strcmp(c->argv[1], "on") == 0))
 			kd_modules_search_again(c->k);
+		if (c->json)
+			return show(c);
 		fprintf(c->out, "debuginfod: %s (DEBUGINFOD_URLS: %s)\n", c->k->debuginfod ? "on" : "off",
 			urls && *urls ? urls : "not set: no server to ask");
 		return 0;
@@ -66,6 +109,7 @@ static int run_set(struct kd_cmd *c)
 const struct kd_command kd_cmd_set = {
 	.name = "set",
 	.options = "p",
+	.flags = KD_CMD_JSON,
 	.usage = "set [PID | TASK | -p] | set source DIR | set debuginfod [on|off]",
 	.summary = "the task context, a source tree for l and dis -s, debuginfod",
 	.help = "  (none)      the context: the task bt, task and files act on by default\n"

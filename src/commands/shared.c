@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "commands/command.h"
 #include "kernel/live.h"
 #include "kernel/pages.h"
@@ -179,7 +180,8 @@ int kd_cmd_cpu_list(struct kd_cmd *c, const char *spec, bool *cpus)
 	return 0;
 }
 
-int kd_cmd_print_source(struct kd_cmd *c, const char *file, int first, int last, int mark)
+int kd_cmd_print_source(struct kd_cmd *c, struct kd_json *j, const char *file, int first, int last,
+			int mark)
 {
 	const char *text, *from, *p;
 	size_t len;
@@ -194,7 +196,12 @@ int kd_cmd_print_source(struct kd_cmd *c, const char *file, int first, int last,
 		int n = (int)((nl ? nl : text + len) - p);
 
 		if (line >= first) {
-			if (mark > 0)
+			if (j) {
+				kd_json_object(j, NULL);
+				kd_json_int(j, "line", line);
+				kd_json_strn(j, "text", p, (size_t)n);
+				kd_json_end(j, '}');
+			} else if (mark > 0)
 				fprintf(c->out, "%c %5d  %.*s\n", line == mark ? '*' : ' ', line, n, p);
 			else
 				fprintf(c->out, "%d\t%.*s\n", line, n, p);

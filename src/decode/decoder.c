@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "symbols/kernel_id.h"
 #include "disasm/code_line.h"
 #include "oops/oops.h"
@@ -38,6 +39,8 @@ struct kd_decoder {
 	enum kd_code_mode mode;
 	struct module_slot *modules;
 	FILE *diag;
+	bool json;                 /* a document, not the annotated log */
+	struct kd_json j;          /* its "records" array is open while running */
 };
 
 static void say(struct kd_decoder *dec, const char *fmt, ...) KD_PRINTF(2, 3);
@@ -68,6 +71,7 @@ kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
 	if (opts->release)
 		snprintf(dec->release, sizeof(dec->release), "%s", opts->release);
 	snprintf(dec->sysroot, sizeof(dec->sysroot), "%s", opts->sysroot ? opts->sysroot : "/");
+	dec->json = opts->json;
 	dec->basepath_auto = !opts->basepath || strcmp(opts->basepath, "auto") == 0;
 	if (!dec->basepath_auto)
 		snprintf(dec->basepath, sizeof(dec->basepath), "%s", opts->basepath);
@@ -238,31 +242,49 @@ static const char *strip_base(const struct kd_decoder *dec, const char *file)
 	return file;
 }
 
-/* Writes " (file:line file:line ...)" for sym into out; false if unknown. */
-static bool source_chain(struct kd_decoder *dec, const struct kd_oops_sym *sym, FILE *out)
+/* sym's source lines, the innermost inlined call first; 0 if unknown. */
+static size_t source_chain(struct kd_decoder *dec, const struct kd_oops_sym *sym,
+			   struct kd_srcloc loc[KD_SRC_CHAIN_MAX])
 {
-	struct kd_srcloc loc[KD_SRC_CHAIN_MAX];
 	struct kd_symfile *sf;
 	uint64_t addr;
-	size_t n;
 
 	if (sym->module[0]) {
 		sf = module_file(dec, sym);
 	} else {
 		if (!open_vmlinux(dec) || dec->mismatch)
-			return false;
+			return 0;
 		sf = dec->vmlinux;
 	}
 	if (!sf || kd_symfile_lookup(sf, sym->func, sym->size, &addr, NULL) != 0)
-		return false;
-	n = kd_symfile_srclines(sf, addr + sym->off, loc, KD_SRC_CHAIN_MAX);
-	if (n == 0)
-		return false;
-	fputs(" (", out);
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%s%s:%d", i ? " " : "", strip_base(dec, loc[i].file), loc[i].line);
-	fputc(')', out);
-	return true;
+		return 0;
+	return kd_symfile_srclines(sf, addr + sym->off, loc, KD_SRC_CHAIN_MAX);
+}
+
+/* --json: a frame or RIP symbol as an object with its source chain. */
+static void json_sym(struct kd_decoder *dec, size_t log_line, bool ip, const struct kd_oops_sym *sym)
+{
+	struct kd_srcloc loc[KD_SRC_CHAIN_MAX];
+	struct kd_json *j = &dec->j;
+	size_t n = source_chain(dec, sym, loc);
+
+	kd_json_object(j, NULL);
+	kd_json_int(j, "log_line", (long long)log_line);
+	kd_json_str(j, "kind", ip ? "ip" : "frame");
+	kd_json_str(j, "function", sym->func);
+	kd_json_int(j, "offset", (long long)sym->off);
+	kd_json_int(j, "size", (long long)sym->size);
+	kd_json_str(j, "module", sym->module[0] ? sym->module : NULL);
+	kd_json_bool(j, "reliable", sym->reliable);
+	kd_json_array(j, "source");
+	for (size_t i = 0; i < n; i++) {
+		kd_json_object(j, NULL);
+		kd_json_str(j, "file", strip_base(dec, loc[i].file));
+		kd_json_int(j, "line", loc[i].line);
+		kd_json_end(j, '}');
+	}
+	kd_json_end(j, ']');
+	kd_json_end(j, '}');
 }
 
 static void annotate(struct kd_decoder *dec, const char *line, size_t len, bool nl,
@@ -272,25 +294,48 @@ static void annotate(struct kd_decoder *dec, const char *line, size_t len, bool 
 
 	for (size_t i = 0; i < ol->n_frames; i++) {
 		const struct kd_oops_sym *sym = &ol->frames[i];
+		struct kd_srcloc loc[KD_SRC_CHAIN_MAX];
+		size_t n;
 
 		if (sym->end < pos || sym->end > len)
 			continue;
 		fwrite(line + pos, 1, sym->end - pos, out);
 		pos = sym->end;
-		source_chain(dec, sym, out);
+		/* " (file:line file:line ...)" after the symbol */
+		if ((n = source_chain(dec, sym, loc)) == 0)
+			continue;
+		fputs(" (", out);
+		for (size_t l = 0; l < n; l++)
+			fprintf(out, "%s%s:%d", l ? " " : "", strip_base(dec, loc[l].file), loc[l].line);
+		fputc(')', out);
 	}
 	fwrite(line + pos, 1, len - pos, out);
 	if (nl)
 		fputc('\n', out);
 }
 
-static void disassemble(struct kd_decoder *dec, const char *line, const struct kd_oops_line *ol,
-			FILE *out)
+static void disassemble(struct kd_decoder *dec, const char *line, size_t log_line,
+			const struct kd_oops_line *ol, FILE *out)
 {
 	struct kd_code_bytes code;
 	kd_err err = { "" };
+	int rc = kd_code_parse(line + ol->code_start, ol->code_end - ol->code_start, &code, &err);
 
-	if (kd_code_parse(line + ol->code_start, ol->code_end - ol->code_start, &code, &err) != 0) {
+	if (dec->json) {
+		kd_json_object(&dec->j, NULL);
+		kd_json_int(&dec->j, "log_line", (long long)log_line);
+		kd_json_str(&dec->j, "kind", "code");
+		if (rc != 0) {
+			kd_json_str(&dec->j, "error", err.msg);
+		} else {
+			kd_json_array(&dec->j, "instructions");
+			kd_code_json(&code, dec->mode, &dec->j);
+			kd_json_end(&dec->j, ']');
+		}
+		kd_json_end(&dec->j, '}');
+		return;
+	}
+	if (rc != 0) {
 		fprintf(out, "(%s)\n", err.msg);
 		return;
 	}
@@ -307,7 +352,12 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 
 	dec->diag = diag;
 	kd_oops_scanner_init(&sc);
-	while ((got = getline(&line, &cap, in)) >= 0) {
+	if (dec->json) {
+		kd_json_init(&dec->j, out);
+		kd_json_object(&dec->j, NULL);
+		kd_json_array(&dec->j, "records");
+	}
+	for (size_t log_line = 1; (got = getline(&line, &cap, in)) >= 0; log_line++) {
 		size_t len = (size_t)got;
 		struct kd_kernel_id logged;
 		bool nl = len && line[len - 1] == '\n';
@@ -323,6 +373,14 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 			else if (blen > 4 && memcmp(body, "EIP:", 4) == 0)
 				dec->mode = KD_CODE_I386;
 		}
+		if (dec->json) {
+			if (ol.kind == KD_OOPS_CODE)
+				disassemble(dec, line, log_line, &ol, out);
+			else if (ol.kind == KD_OOPS_FRAMES || ol.kind == KD_OOPS_IP)
+				for (size_t i = 0; i < ol.n_frames; i++)
+					json_sym(dec, log_line, ol.kind == KD_OOPS_IP, &ol.frames[i]);
+			continue;
+		}
 		switch (ol.kind) {
 		case KD_OOPS_FRAMES:
 		case KD_OOPS_IP:
@@ -331,7 +389,7 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 		case KD_OOPS_CODE:
 			fwrite(line, 1, len, out);
 			fputc('\n', out);
-			disassemble(dec, line, &ol, out);
+			disassemble(dec, line, log_line, &ol, out);
 			break;
 		default:
 			/* Byte-exact, even for a last line without its newline. */
@@ -339,6 +397,12 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 		}
 	}
 	free(line);
+	if (dec->json) {
+		kd_json_end(&dec->j, ']');
+		kd_json_str(&dec->j, "release", dec->release[0] ? dec->release : NULL);
+		kd_json_str(&dec->j, "vmlinux", dec->vmlinux_state > 0 && !dec->mismatch ? dec->vmlinux_path : NULL);
+		kd_json_end(&dec->j, '}');
+	}
 	if (ferror(in) || ferror(out))
 		return kd_fail_errno(err, "decode: I/O error");
 	if (!dec->vmlinux_state && !dec->vmlinux_path && !dec->release[0])

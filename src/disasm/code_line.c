@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "disasm/opcodes.h"
 
 static int hexval(int c)
@@ -55,11 +56,33 @@ int kd_code_parse(const char *text, size_t len, struct kd_code_bytes *out, kd_er
 /* objdump's layout: 7 bytes per row, the rest on continuation rows. */
 enum { ROW_BYTES = 7 };
 
-static void print_insn(FILE *out, const unsigned char *b, size_t addr, int len, const char *text,
-		       bool fault)
+/* Where a listing goes: decodecode's text, or JSON objects. */
+struct sink {
+	FILE *out;
+	struct kd_json *j;
+	long base;                   /* JSON offsets are from this byte */
+};
+
+static void print_insn(struct sink *to, const unsigned char *b, size_t addr, int len,
+		       const char *text, bool fault)
 {
+	FILE *out = to->out;
 	int i;
 
+	if (to->j) {
+		char hex[KD_CODE_MAX * 3] = "";
+		for (i = 0; i < len; i++)
+			snprintf(hex + 3 * i, sizeof(hex) - 3 * (size_t)i, "%02x ", b[i]);
+		if (len > 0)
+			hex[3 * len - 1] = '\0';
+		kd_json_object(to->j, NULL);
+		kd_json_int(to->j, "offset", (long long)addr - to->base);
+		kd_json_str(to->j, "bytes", hex);
+		kd_json_str(to->j, "text", text);
+		kd_json_bool(to->j, "trapping", fault);
+		kd_json_end(to->j, '}');
+		return;
+	}
 	fprintf(out, "%4zx:%s\t", addr, fault ? "*" : "");
 	for (i = 0; i < len && i < ROW_BYTES; i++)
 		fprintf(out, "%02x ", b[i]);
@@ -75,7 +98,7 @@ static void print_insn(FILE *out, const unsigned char *b, size_t addr, int len, 
 
 /* Lists b[from..n) with addresses relative to `base`; returns the offset
  * where decoding stopped (n when it consumed every byte). */
-static size_t listing(FILE *out, const struct kd_code_bytes *c, size_t from, size_t base,
+static size_t listing(struct sink *to, const struct kd_code_bytes *c, size_t from, size_t base,
 		      enum kd_code_mode mode, long mark)
 {
 	size_t off = from;
@@ -91,7 +114,7 @@ static size_t listing(FILE *out, const struct kd_code_bytes *c, size_t from, siz
 			len = (int)(c->n - off);
 			snprintf(insn.text, sizeof(insn.text), "(bad)");
 		}
-		print_insn(out, c->b + off, off - base, len, insn.text,
+		print_insn(to, c->b + off, off - base, len, insn.text,
 			   mark >= 0 && (size_t)mark >= off && (size_t)mark < off + (size_t)len);
 		off += (size_t)len;
 	}
@@ -124,15 +147,26 @@ static size_t aligned_start(const struct kd_code_bytes *c, enum kd_code_mode mod
 
 void kd_code_print(const struct kd_code_bytes *c, enum kd_code_mode mode, FILE *out)
 {
+	struct sink to = { out, NULL, 0 };
 	size_t start = aligned_start(c, mode);
 
 	fputs("All code\n========\n", out);
 	if (start > 0)
-		print_insn(out, c->b, 0, (int)start, "(bytes before the first whole instruction)", false);
-	listing(out, c, start, 0, mode, c->fault);
+		print_insn(&to, c->b, 0, (int)start, "(bytes before the first whole instruction)", false);
+	listing(&to, c, start, 0, mode, c->fault);
 	if (c->fault < 0)
 		return;
 	fputs("\nCode starting with the faulting instruction\n"
 	      "===========================================\n", out);
-	listing(out, c, (size_t)c->fault, (size_t)c->fault, mode, -1);
+	listing(&to, c, (size_t)c->fault, (size_t)c->fault, mode, -1);
+}
+
+void kd_code_json(const struct kd_code_bytes *c, enum kd_code_mode mode, struct kd_json *j)
+{
+	struct sink to = { NULL, j, c->fault > 0 ? c->fault : 0 };
+	size_t start = aligned_start(c, mode);
+
+	if (start > 0)
+		print_insn(&to, c->b, 0, (int)start, NULL, false);
+	listing(&to, c, start, 0, mode, c->fault);
 }

@@ -28,4 +28,10 @@ int kd_code_parse(const char *text, size_t len, struct kd_code_bytes *out, kd_er
  * instruction". */
 void kd_code_print(const struct kd_code_bytes *code, enum kd_code_mode mode, FILE *out);
 
+/* The "All code" listing into j's open array: {"offset": from the
+ * faulting byte (from the first byte when unmarked), "bytes": "48 8b ..",
+ * "text": null for bytes before the first whole instruction, "trapping"}. */
+struct kd_json;
+void kd_code_json(const struct kd_code_bytes *code, enum kd_code_mode mode, struct kd_json *j);
+
 #endif

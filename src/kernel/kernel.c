@@ -304,9 +304,10 @@ static struct kd_kernel *open_kernel(const char *vmlinux, const char *dump,
 
 /* The debug vmlinux of the dump's build: in the standard places, else
  * from debuginfod. 0 and path, or -1 (said on diag when it was looked
- * for and not found). */
+ * for and not found; *down when no server answered, so that the modules
+ * are not asked for as well). */
 static int find_debug_vmlinux(const char *dump, const struct kd_kernel_opts *opts, char *path,
-			      size_t len)
+			      size_t len, bool *down)
 {
 	FILE *diag = opts ? opts->diag : NULL;
 	struct kd_vmcoreinfo *vi = NULL;
@@ -329,9 +330,11 @@ static int find_debug_vmlinux(const char *dump, const struct kd_kernel_opts *opt
 				fprintf(diag, "kdive: looking up the debug vmlinux of %s (build-id %s) with "
 					"debuginfod (--no-debuginfod to skip)\n", rel, id);
 			rc = kd_debuginfod_find(id, diag, path, len, &why);
+			*down = rc != 0 && why.code == KD_ERR_IO;
 			if (rc != 0 && diag)
-				fprintf(diag, "kdive: %s; going on with the dump's kallsyms, BTF and ORC\n",
-					why.msg);
+				fprintf(diag, "kdive: %s; going on with the dump's kallsyms, BTF and ORC%s\n",
+					why.msg, *down ? " (modules' debug files are not asked for either: "
+					"`set debuginfod on` tries again)" : "");
 		}
 	}
 	kd_vmcoreinfo_free(vi);
@@ -343,9 +346,10 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 				 const struct kd_kernel_opts *opts, kd_err *err)
 {
 	char found[4096];
+	bool down = false;
 
 	if (!vmlinux && !(opts && opts->no_search) && find_debug_vmlinux(dump, opts, found,
-									  sizeof(found)) == 0) {
+									  sizeof(found), &down) == 0) {
 		struct kd_kernel_opts o = { opts ? opts->sysroot : NULL, opts ? opts->diag : NULL, true,
 					    opts && opts->no_debuginfod };
 		struct kd_kernel *k;
@@ -356,6 +360,11 @@ struct kd_kernel *kd_kernel_open(const char *vmlinux, const char *dump,
 		if (o.diag)
 			fprintf(o.diag, "kdive: %s: %s; going on with the dump's kallsyms, BTF and ORC\n",
 				found, why.msg);
+	}
+	if (down) {
+		struct kd_kernel_opts o = { opts ? opts->sysroot : NULL, opts ? opts->diag : NULL, false,
+					    true };
+		return open_kernel(vmlinux, dump, &o, err);
 	}
 	return open_kernel(vmlinux, dump, opts, err);
 }

@@ -65,6 +65,7 @@ check "--no-debuginfod: not asked" eval '! grep -q debuginfod "$tmp/err" && grep
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 export DEBUGINFOD_CACHE_PATH=$tmp/cache2
 timeout 120 "$KDIVE" "$DUMP61" -c "bt" >"$tmp/out" 2>"$tmp/err"; rc=$?
-check "server down: one line, the dump alone, exit 0" eval '[ $rc -eq 0 ] &&
-	[ "$(grep -c "going on with the dump" "$tmp/err")" -eq 1 ] && grep -q "^ #0 " "$tmp/out"' || cat "$tmp/err"
+check "server down: one line (the vmlinux's; the modules not asked), the dump alone, exit 0" eval '[ $rc -eq 0 ] &&
+	[ "$(grep -c "going on with the dump" "$tmp/err")" -eq 1 ] && [ "$(grep -c "has no debug file" "$tmp/err")" -eq 1 ] &&
+	grep -q "not asked for either" "$tmp/err" && grep -q "^ #0 " "$tmp/out"' || cat "$tmp/err"
 finish

@@ -98,6 +98,18 @@ for scenario in oops-module sysrq; do
 		check "$scenario: RIP line annotated" grep -qE 'RIP: 0010:[^ ]+\+0x[0-9a-f]+/0x[0-9a-f]+ \(' "$out"
 	fi
 	check "$scenario: every Code: line's faulting instruction equals objdump's" code_matches_objdump "$console" "$out"
+	"$KDIVE" decode --json "$VMLINUX" auto "$(dirname "$MODULE_KO")" <"$console" >"$tmp/$scenario.json" 2>/dev/null
+	check "$scenario: decode --json: the chains the text shows, frame by frame; the trapping instructions" python3 -c '
+import json, re, sys
+d = json.load(open(sys.argv[1])); text = open(sys.argv[2]).read()
+want = re.findall(r"\+0x[0-9a-f]+/0x[0-9a-f]+ \(([^)]+)\)", text)
+got = [" ".join("%s:%d" % (s["file"], s["line"]) for s in r["source"]) for r in d["records"]
+       if r["kind"] in ("frame", "ip") and r["source"]]
+assert got == want, (len(got), len(want))
+assert d["release"] and d["vmlinux"]
+trap = [i["text"] for r in d["records"] if r["kind"] == "code" for i in r.get("instructions", []) if i["trapping"]]
+assert trap == re.findall(r"^ *[0-9a-f]+:\*\t[0-9a-f ]*\t(.*)\t\t<-- trapping instruction$", text, re.M), trap
+' "$tmp/$scenario.json" "$out"
 done
 
 # The seed's module frame: init_module in the module's own source file.
@@ -122,5 +134,12 @@ check "truncated .ko.zst: one line saying so" eval '[ "$(grep -c "" "$tmp/zcut.e
 "$KDIVE" decode -r 0.0.0-kdive-none <"$LAB/oops-module/console.log" >"$tmp/r.out" 2>"$tmp/r.err"
 check "-r with no debug info: says which package" grep -q 'linux-image-0.0.0-kdive-none-dbg' "$tmp/r.err"
 check "-r with no debug info: every log line passes through" subsequence "$LAB/oops-module/console.log" "$tmp/r.out"
+"$KDIVE" decode --json -r 0.0.0-kdive-none <"$LAB/oops-module/console.log" >"$tmp/r.json" 2>/dev/null
+check "decode --json without debug info: the frames as logged, no source; Code: still listed" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); fr = [r for r in d["records"] if r["kind"] == "frame"]
+assert d["vmlinux"] is None and fr and all(r["source"] == [] for r in fr)
+assert any(r["function"] == "init_module" and r["module"] == "kernel_call_trace" for r in d["records"])
+assert any(i["trapping"] for r in d["records"] if r["kind"] == "code" for i in r["instructions"])' "$tmp/r.json"
 
 finish

@@ -63,6 +63,45 @@ assert d[\"error\"] is None and d[\"uptime_s\"] >= 0 and len(d[\"load_average\"]
 	k "triage --json" >"$tmp/tr.json"
 	check "$label: triage --json: the signature and kind triage prints" eval '
 		[ "$(json "$tmp/tr.json" "print(d[\"signature\"], d[\"kind\"])")" = "$(k triage | awk "{ print \$1, \$2 }")" ]'
+	k "sym panic schedule init_module --json" >"$tmp/sym.json" # modules' symbols too
+	check "$label: sym --json: sym's lines" eval '
+		json "$tmp/sym.json" "
+for s in d[\"symbols\"]: print(s[\"address\"], \"(%s)\" % s[\"type\"], s[\"name\"] + (\"+0x%x\" % s[\"offset\"] if s[\"offset\"] else \"\") + (\" [%s]\" % s[\"module\"] if s[\"module\"] else \"\"))" |
+		diff <(k "sym panic schedule init_module") - >&2'
+	k "rd -s init_task 32 --json" >"$tmp/rd.json"
+	check "$label: rd -s --json: the words and the symbols rd -s names" eval '
+		json "$tmp/rd.json" "
+print(*[w[\"symbol\"] + (\"+%d\" % w[\"offset\"] if w[\"offset\"] else \"\") if w[\"symbol\"] else \"%016x\" % int(w[\"value\"], 16) for w in d[\"words\"]])" |
+		diff <(k "rd -s init_task 32" | sed "s/^[0-9a-f]*: *//" | tr -s " \n" " " | sed "s/ \$/\n/") - >&2'
+	k "rd -a linux_banner 200 --json" >"$tmp/rda.json"
+	check "$label: rd -a --json: the strings rd -a prints" eval '
+		json "$tmp/rda.json" "for x in d[\"strings\"]: print(\"%s:  %s\" % (x[\"address\"], x[\"text\"]))" |
+		diff <(k "rd -a linux_banner 200") - >&2'
+	k "dis -l schedule --json" >"$tmp/dis.json"
+	check "$label: dis -l --json: dis's instructions and their source lines" eval '
+		json "$tmp/dis.json" "
+last = None
+for i in d[\"instructions\"]:
+    if i[\"file\"] and \"%s: %d\" % (i[\"file\"], i[\"line\"]) != last:
+        last = \"%s: %d\" % (i[\"file\"], i[\"line\"]); print(last)
+    print(\"0x%s <%s%s>:\\t%s%s\" % (i[\"address\"], i[\"function\"], \"+%d\" % i[\"offset\"] if i[\"offset\"] else \"\", i[\"text\"], \" [FTRACE NOP]\" if i[\"ftrace_nop\"] else \"\"))" |
+		diff <(k "dis -l schedule") - >&2'
+	# the source tarball is a standard place: below / (k looks below an empty root)
+	ks() { timeout 60 "$KDIVE" --sysroot / "$VMLINUX" "$DUMP" -c "$1" 2>/dev/null; }
+	ks "l schedule --json" >"$tmp/l.json"
+	if [ -e "/usr/src/linux-source-$series.tar.xz" ]; then
+		check "$label: l --json: the lines l lists" eval '
+			json "$tmp/l.json" "
+assert d[\"function\"] == \"schedule\" and d[\"line\"] == d[\"lines\"][5][\"line\"]
+for x in d[\"lines\"]: print(\"%d\\t%s\" % (x[\"line\"], x[\"text\"]))" | diff <(ks "l schedule") - >&2'
+	else
+		check "$label: l --json without linux-source-$series: the error l says" eval '
+			json "$tmp/l.json" "print(d[\"error\"][\"message\"])" | grep -q "install linux-source-$series"'
+	fi
+	k "set --json" >"$tmp/set.json"
+	check "$label: set --json: the context set shows" eval '
+		json "$tmp/set.json" "c = d[\"context\"]; print(c[\"pid\"], c[\"command\"], c[\"task\"], c[\"cpu\"], c[\"state\"])" |
+		diff <(k set | sed -E "s/^ *[A-Z]+: //; s/^\"(.*)\"\$/\1/; s/  \[THREAD_INFO.*//" | paste -sd" ") - >&2'
 done
 load_lab 6.1
 DUMP=$LAB/oops-module/vmcore.zlib
