@@ -103,6 +103,25 @@ int kd_cmd_print_source(struct kd_cmd *c, struct kd_json *j, const char *file, i
  * nothing when the page has no struct page in the dump. */
 void kd_cmd_print_page(struct kd_cmd *c, uint64_t paddr);
 
+/* --json pieces several commands share (docs/json.md). */
+struct kd_json;
+/* kd_cmd_print_page's struct page as an object under key ("page",
+ * "physical", "mapping", "index", "cnt", "flags", "flag_names"); null
+ * when the dump has no struct page for it. */
+void kd_cmd_json_page(struct kd_cmd *c, struct kd_json *j, const char *key, uint64_t paddr);
+/* The words of s between seps ("slab reserved", "PRESENT|RW") as an array. */
+void kd_cmd_json_words(struct kd_json *j, const char *key, const char *s, char sep);
+/* {"KEY": [ when key is given, else the ]} that closes it, around the
+ * elements a command writes with j; nothing without --json. */
+void kd_cmd_json_list(struct kd_cmd *c, struct kd_json *j, const char *key);
+/* A writer for the next element of a {"tasks": [...]} array the command
+ * opened with fputs: each task run by kd_cmd_each_task (foreach's too)
+ * adds one, after a comma from the second on (c->json_more). */
+void kd_cmd_json_element(struct kd_cmd *c, struct kd_json *j);
+/* kd_print_task_header's fields: "pid" (-1 when its task_struct is not in
+ * the dump), "task", "cpu", "comm" (null then). */
+void kd_cmd_json_task(struct kd_json *j, const struct kd_task *t);
+
 /* "struct NAME {...}" as crash prints an object: label, the value, a
  * newline (also after a value that could not be read in full). */
 struct kd_print_opts;

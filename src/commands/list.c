@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 #include "commands/command.h"
 #include "kernel/lists.h"
 #include "kernel/types.h"
@@ -26,7 +27,68 @@ struct walk {
 	const char *members;
 	struct kd_print_opts o;
 	kd_err *err;
+	struct kd_json j;      /* --json: {"entries": [...]} */
 };
+
+/* -s MEMBERS in JSON: "members", each one's value as print shows it. */
+static int json_members(struct walk *w, const struct kd_value *v)
+{
+	char list[1024], *save = NULL, *text = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	snprintf(list, sizeof(list), "%s", w->members);
+	kd_json_object(&w->j, "members");
+	for (char *name = strtok_r(list, ",", &save); name && rc == 0;
+	     name = strtok_r(NULL, ",", &save)) {
+		const char *leaf = strrchr(name, '.');
+		/* "  LEAF = " before the value, ",\n" after it */
+		size_t before = 2 + strlen(leaf ? leaf + 1 : name) + 3;
+		FILE *mem = open_memstream(&text, &len);
+
+		if (!mem)
+			return kd_oom(w->err);
+		rc = kd_value_print_members(w->c->k, v, name, &w->o, mem, w->err);
+		fclose(mem);
+		if (rc == 0 && len >= before + 2) /* the name as given: a C member path */
+			kd_json_strn(&w->j, name, text + before, len - before - 2);
+		free(text);
+		text = NULL;
+	}
+	kd_json_end(&w->j, '}');
+	return rc;
+}
+
+/* --json: the entry's address, and with -s an object with its members or
+ * the whole structure as print shows them. */
+static int json_entry(struct walk *w, uint64_t entry)
+{
+	struct kd_value v = kd_value_at(w->type, entry);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+
+	if (!w->c->opt['s']) {
+		kd_json_addr(&w->j, NULL, entry);
+		return 0;
+	}
+	kd_json_object(&w->j, NULL);
+	kd_json_addr(&w->j, "address", entry);
+	if (w->members) {
+		rc = json_members(w, &v);
+	} else if (!(mem = open_memstream(&text, &len))) {
+		rc = kd_oom(w->err);
+	} else {
+		rc = kd_value_print(w->c->k, &v, &w->o, 0, mem, w->err);
+		fclose(mem);
+		if (rc == 0)
+			kd_json_strn(&w->j, "value", text, len);
+		free(text);
+	}
+	kd_json_end(&w->j, '}');
+	return rc;
+}
 
 static int print_entry(uint64_t node, void *arg)
 {
@@ -36,6 +98,8 @@ static int print_entry(uint64_t node, void *arg)
 	struct kd_value v = kd_value_at(w->type, entry);
 	char label[300];
 
+	if (c->json)
+		return json_entry(w, entry);
 	fprintf(c->out, "%llx\n", (unsigned long long)entry);
 	if (!c->opt['s'])
 		return 0;
@@ -92,9 +156,27 @@ static int parse_walk(struct kd_cmd *c, struct walk *w, int64_t *offset, uint64_
 	if (c->argc != 1)
 		return kd_cmd_usage(c, "one start address is needed");
 	if ((c->opt['o'] && parse_offset(c, c->optarg['o'], offset) != 0) ||
-	    (c->opt['s'] && struct_arg(c, c->optarg['s'], &w->type, &w->members) != 0))
+	    (c->opt['s'] && struct_arg(c, c->optarg['s'], &w->type, &w->members) != 0) ||
+	    kd_cmd_address(c, c->argv[0], start, NULL) != 0)
 		return -1;
-	return kd_cmd_address(c, c->argv[0], start, NULL);
+	kd_json_init(&w->j, c->out);
+	if (c->json) {
+		kd_json_object(&w->j, NULL);
+		kd_json_array(&w->j, "entries");
+	}
+	return 0;
+}
+
+/* The walk's end: in JSON the entries found stand, and "error" says why
+ * the walk stopped early (a loop, an unreadable link or entry). */
+static int end_walk(struct kd_cmd *c, struct walk *w, int rc)
+{
+	if (!c->json)
+		return rc;
+	kd_json_end(&w->j, ']');
+	kd_json_str(&w->j, "error", rc ? c->err->msg : NULL);
+	kd_json_end(&w->j, '}');
+	return 0;
 }
 
 static int run_list(struct kd_cmd *c)
@@ -108,18 +190,20 @@ static int run_list(struct kd_cmd *c)
 	if (parse_walk(c, &w, &offset, &start) != 0)
 		return -1;
 	if (!c->opt['h'] && !c->opt['H'])
-		return kd_kernel_list_walk(c->k, start, offset, false, print_entry, &w, c->err);
+		return end_walk(c, &w, kd_kernel_list_walk(c->k, start, offset, false, print_entry, &w,
+							   c->err));
 	/* list_heads point at each other: walk them, print their structures */
 	w.offset = offset;
 	if (c->opt['h'])
 		start += (uint64_t)offset;
-	return kd_kernel_list_walk(c->k, start, 0, c->opt['H'], print_entry, &w, c->err);
+	return end_walk(c, &w, kd_kernel_list_walk(c->k, start, 0, c->opt['H'], print_entry, &w,
+						   c->err));
 }
 
 const struct kd_command kd_cmd_list = {
 	.name = "list",
 	.options = "o:s:hHxd",
-	.flags = KD_CMD_MODULE_DEBUG,
+	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "list [-o OFFSET | -o struct.member] [-s struct[.member,...]] [-x|-d] [-h | -H] "
 		 "ADDR | SYMBOL",
 	.summary = "the entries of a linked list",
@@ -148,14 +232,14 @@ static int run_tree(struct kd_cmd *c)
 	node = root;
 	/* struct rb_root { struct rb_node *rb_node; }: the root node is its first word */
 	if (!c->opt['N'] && kd_kernel_read_u64(c->k, root, &node, c->err) != 0)
-		return kd_wrap(c->err, "rb_root at 0x%llx", (unsigned long long)root);
-	return node ? kd_kernel_rbtree_walk(c->k, node, print_entry, &w, c->err) : 0;
+		return end_walk(c, &w, kd_wrap(c->err, "rb_root at 0x%llx", (unsigned long long)root));
+	return end_walk(c, &w, node ? kd_kernel_rbtree_walk(c->k, node, print_entry, &w, c->err) : 0);
 }
 
 const struct kd_command kd_cmd_tree = {
 	.name = "tree",
 	.options = "t:o:s:Nxd",
-	.flags = KD_CMD_MODULE_DEBUG,
+	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "tree -t rbtree [-o OFFSET | -o struct.member] [-s struct[.member,...]] [-N] "
 		 "ROOT | SYMBOL",
 	.summary = "the nodes of a red-black tree, in order",

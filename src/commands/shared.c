@@ -230,6 +230,70 @@ void kd_cmd_print_page(struct kd_cmd *c, uint64_t paddr)
 		(unsigned long long)pg.flags, names[0] ? " " : "", names);
 }
 
+void kd_cmd_json_page(struct kd_cmd *c, struct kd_json *j, const char *key, uint64_t paddr)
+{
+	struct kd_page pg;
+	char names[512];
+
+	if (kd_kernel_page(c->k, paddr >> 12, &pg, NULL) != 0) {
+		kd_json_str(j, key, NULL);
+		return;
+	}
+	kd_kernel_page_flags(c->k, &pg, names, sizeof(names));
+	kd_json_object(j, key);
+	kd_json_addr(j, "page", pg.addr);
+	kd_json_addr(j, "physical", paddr & ~0xfffULL);
+	kd_json_addr(j, "mapping", pg.mapping);
+	kd_json_addr(j, "index", pg.index);
+	kd_json_int(j, "cnt", (long long)pg.count);
+	kd_json_addr(j, "flags", pg.flags);
+	kd_cmd_json_words(j, "flag_names", names, ' ');
+	kd_json_end(j, '}');
+}
+
+void kd_cmd_json_words(struct kd_json *j, const char *key, const char *s, char sep)
+{
+	kd_json_array(j, key);
+	while (*s) {
+		const char *end = strchr(s, sep);
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		if (len)
+			kd_json_strn(j, NULL, s, len);
+		s += len + (end ? 1 : 0);
+	}
+	kd_json_end(j, ']');
+}
+
+void kd_cmd_json_list(struct kd_cmd *c, struct kd_json *j, const char *key)
+{
+	if (!c->json)
+		return;
+	if (key) {
+		kd_json_init(j, c->out);
+		kd_json_object(j, NULL);
+		kd_json_array(j, key);
+	} else {
+		kd_json_end(j, ']');
+		kd_json_end(j, '}');
+	}
+}
+
+void kd_cmd_json_element(struct kd_cmd *c, struct kd_json *j)
+{
+	kd_json_init(j, c->out);
+	j->depth = 2;
+	j->more[2] = c->json_more;
+	c->json_more = true;
+}
+
+void kd_cmd_json_task(struct kd_json *j, const struct kd_task *t)
+{
+	kd_json_int(j, "pid", t->unreadable ? -1 : t->pid);
+	kd_json_addr(j, "task", t->addr);
+	kd_json_int(j, "cpu", t->cpu);
+	kd_json_str(j, "comm", t->unreadable ? NULL : t->comm);
+}
+
 int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint64_t addr,
 			const struct kd_print_opts *o, kd_err *err)
 {
