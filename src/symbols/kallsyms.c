@@ -18,7 +18,11 @@ struct kd_kallsyms {
 	struct sym *v;      /* sorted by address */
 	size_t n;
 	char *names;        /* NUL-separated */
-	uint32_t *by_name;  /* indexes into v, sorted by name */
+	/* Name -> the first symbol of that name (lowest address): open
+	 * addressing, index + 1 per slot (0: empty). A hash, not a sort by
+	 * name: building it is linear, and it is built on every open. */
+	uint32_t *by_name;
+	size_t mask;        /* slots - 1 (a power of two, at least 2n) */
 };
 
 size_t kd_kallsyms_count(const struct kd_kallsyms *ks)
@@ -45,13 +49,40 @@ static int by_addr(const void *a, const void *b)
 	return (x->name > y->name) - (x->name < y->name); /* stable: kallsyms order */
 }
 
-static int by_name(const void *a, const void *b, void *arg)
+static uint32_t name_hash(const char *name)
 {
-	const struct kd_kallsyms *ks = arg;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int c = strcmp(ks->names + ks->v[x].name, ks->names + ks->v[y].name);
+	uint32_t h = 2166136261u; /* FNV-1a */
 
-	return c ? c : (x > y) - (x < y);
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+/* The slot of name: where it is, or the empty one it would go in. */
+static size_t name_slot(const struct kd_kallsyms *ks, const char *name)
+{
+	size_t h = name_hash(name) & ks->mask;
+
+	while (ks->by_name[h] && strcmp(ks->names + ks->v[ks->by_name[h] - 1].name, name) != 0)
+		h = (h + 1) & ks->mask;
+	return h;
+}
+
+static int index_names(struct kd_kallsyms *ks, kd_err *err)
+{
+	size_t slots = 16;
+
+	while (slots < 2 * ks->n)
+		slots *= 2;
+	if (!(ks->by_name = calloc(slots, sizeof(*ks->by_name))))
+		return kd_oom(err);
+	ks->mask = slots - 1;
+	for (size_t i = 0; i < ks->n; i++) {
+		size_t h = name_slot(ks, ks->names + ks->v[i].name);
+		if (!ks->by_name[h]) /* v is by address: the first of a name stays */
+			ks->by_name[h] = (uint32_t)i + 1;
+	}
+	return 0;
 }
 
 /* Reads len bytes of a table into a new buffer. */
@@ -163,14 +194,10 @@ struct kd_kallsyms *kd_kallsyms_load(const struct kd_kallsyms_loc *loc, kd_kalls
 	free(names);
 	free(offsets);
 	qsort(ks->v, ks->n, sizeof(*ks->v), by_addr);
-	if (!(ks->by_name = malloc(ks->n * sizeof(*ks->by_name) + 1))) {
-		kd_oom(err);
+	if (index_names(ks, err) != 0) {
 		kd_kallsyms_free(ks);
 		return NULL;
 	}
-	for (size_t i = 0; i < ks->n; i++)
-		ks->by_name[i] = (uint32_t)i;
-	qsort_r(ks->by_name, ks->n, sizeof(*ks->by_name), by_name, ks);
 	return ks;
 cut:
 	kd_fail(err, KD_ERR_CORRUPT, "kallsyms names end after %zu of %u symbols: corrupt or cut", out ? ks->n : 0, n);
@@ -184,20 +211,13 @@ fail:
 int kd_kallsyms_lookup(const struct kd_kallsyms *ks, const char *name, uint64_t *addr,
 		       char *letter)
 {
-	size_t lo = 0, hi = ks->n;
+	uint32_t i = ks->by_name[name_slot(ks, name)];
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (strcmp(ks->names + ks->v[ks->by_name[mid]].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == ks->n || strcmp(ks->names + ks->v[ks->by_name[lo]].name, name) != 0)
+	if (!i)
 		return -1;
-	*addr = ks->v[ks->by_name[lo]].addr;
+	*addr = ks->v[i - 1].addr;
 	if (letter)
-		*letter = ks->v[ks->by_name[lo]].letter;
+		*letter = ks->v[i - 1].letter;
 	return 0;
 }
 
