@@ -252,27 +252,13 @@ static void json_frame(struct kd_cmd *c, struct kd_json *j, const struct kd_fram
 	kd_json_end(j, '}');
 }
 
-/* A writer for the next element of run_bt's {"tasks": [...]} array. */
-static void json_element(struct kd_cmd *c, struct kd_json *j)
-{
-	kd_json_init(j, c->out);
-	j->depth = 2;
-	j->more[2] = c->json_more;
-	c->json_more = true;
-}
-
 static int json_task(struct kd_cmd *c, const struct kd_task *t, kd_err *err)
 {
 	struct kd_backtrace bt = { 0 };
 	struct kd_json j;
 	int level = 0, rc;
 
-	json_element(c, &j);
-	kd_json_object(&j, NULL);
-	kd_json_int(&j, "pid", t->unreadable ? -1 : t->pid);
-	kd_json_addr(&j, "task", t->addr);
-	kd_json_int(&j, "cpu", t->cpu);
-	kd_json_str(&j, "comm", t->unreadable ? NULL : t->comm);
+	kd_cmd_json_task(c, &j, t);
 	rc = kd_backtrace_task(c->u, t, c->opt['o'] ? KD_BT_NO_ORC : 0, &bt, err);
 	kd_json_array(&j, "frames");
 	for (size_t i = 0; rc == 0 && i < bt.n; i++)
@@ -352,7 +338,7 @@ static void json_cpu_error(struct kd_cmd *c, int cpu, const char *msg)
 {
 	struct kd_json j;
 
-	json_element(c, &j);
+	kd_cmd_json_element(c, &j);
 	kd_json_object(&j, NULL);
 	kd_json_int(&j, "cpu", cpu);
 	kd_json_array(&j, "frames");
