@@ -1,5 +1,6 @@
 #include "base/json.h"
 
+#include <math.h>
 #include <string.h>
 
 static void sep(struct kd_json *j, const char *key)
@@ -90,10 +91,25 @@ void kd_json_int(struct kd_json *j, const char *key, long long v)
 	fprintf(j->out, "%lld", v);
 }
 
+void kd_json_uint(struct kd_json *j, const char *key, unsigned long long v)
+{
+	sep(j, key);
+	fprintf(j->out, "%llu", v);
+}
+
 void kd_json_num(struct kd_json *j, const char *key, double v)
 {
 	sep(j, key);
 	fprintf(j->out, "%.1f", v);
+}
+
+void kd_json_real(struct kd_json *j, const char *key, double v)
+{
+	sep(j, key);
+	if (isfinite(v))
+		fprintf(j->out, "%.17g", v);
+	else
+		fputs("null", j->out); /* JSON has no NaN or infinity */
 }
 
 void kd_json_bool(struct kd_json *j, const char *key, bool v)

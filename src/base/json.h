@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define KD_JSON_DEPTH 16
+/* A C value nests up to 32 levels (kernel/value_print.c) inside a
+ * command's document. */
+#define KD_JSON_DEPTH 64
 
 struct kd_json {
 	FILE *out;
@@ -25,7 +27,9 @@ void kd_json_end(struct kd_json *j, char close); /* '}' or ']'; a newline at the
 void kd_json_str(struct kd_json *j, const char *key, const char *v); /* NULL: null */
 void kd_json_strn(struct kd_json *j, const char *key, const char *v, size_t len);
 void kd_json_int(struct kd_json *j, const char *key, long long v);
-void kd_json_num(struct kd_json *j, const char *key, double v);
+void kd_json_uint(struct kd_json *j, const char *key, unsigned long long v);
+void kd_json_num(struct kd_json *j, const char *key, double v); /* one decimal: 0.2 */
+void kd_json_real(struct kd_json *j, const char *key, double v); /* every digit; NaN, inf: null */
 void kd_json_bool(struct kd_json *j, const char *key, bool v);
 void kd_json_addr(struct kd_json *j, const char *key, uint64_t v);
 void kd_json_null(struct kd_json *j, const char *key);

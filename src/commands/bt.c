@@ -258,9 +258,7 @@ static int json_task(struct kd_cmd *c, const struct kd_task *t, kd_err *err)
 	struct kd_json j;
 	int level = 0, rc;
 
-	kd_cmd_json_element(c, &j);
-	kd_json_object(&j, NULL);
-	kd_cmd_json_task(&j, t);
+	kd_cmd_json_task(c, &j, t);
 	rc = kd_backtrace_task(c->u, t, c->opt['o'] ? KD_BT_NO_ORC : 0, &bt, err);
 	kd_json_array(&j, "frames");
 	for (size_t i = 0; rc == 0 && i < bt.n; i++)

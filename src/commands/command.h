@@ -104,7 +104,6 @@ int kd_cmd_print_source(struct kd_cmd *c, struct kd_json *j, const char *file, i
 void kd_cmd_print_page(struct kd_cmd *c, uint64_t paddr);
 
 /* --json pieces several commands share (docs/json.md). */
-struct kd_json;
 /* kd_cmd_print_page's struct page as an object under key ("page",
  * "physical", "mapping", "index", "cnt", "flags", "flag_names"); null
  * when the dump has no struct page for it. */
@@ -114,19 +113,31 @@ void kd_cmd_json_words(struct kd_json *j, const char *key, const char *s, char s
 /* {"KEY": [ when key is given, else the ]} that closes it, around the
  * elements a command writes with j; nothing without --json. */
 void kd_cmd_json_list(struct kd_cmd *c, struct kd_json *j, const char *key);
-/* A writer for the next element of a {"tasks": [...]} array the command
- * opened with fputs: each task run by kd_cmd_each_task (foreach's too)
- * adds one, after a comma from the second on (c->json_more). */
-void kd_cmd_json_element(struct kd_cmd *c, struct kd_json *j);
-/* kd_print_task_header's fields: "pid" (-1 when its task_struct is not in
- * the dump), "task", "cpu", "comm" (null then). */
-void kd_cmd_json_task(struct kd_json *j, const struct kd_task *t);
 
 /* "struct NAME {...}" as crash prints an object: label, the value, a
  * newline (also after a value that could not be read in full). */
 struct kd_print_opts;
 int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint64_t addr,
 			const struct kd_print_opts *o, kd_err *err);
+
+/* --json: v written under key (kd_value_json; members: only those, as
+ * kd_value_json_members), then "error": null, or, when the dump does not
+ * hold the value, null in its place and "error" saying why. Fails (the
+ * command's document unfinished) on any other failure. */
+struct kd_value;
+int kd_cmd_json_value(struct kd_cmd *c, struct kd_json *j, const char *key,
+		      const struct kd_value *v, const char *members, kd_err *err);
+
+/* A writer for the next element of the array in a command's
+ * {"KEY": [...]} document, whose brackets the command prints itself:
+ * one element per call (a task of bt's or task's), commas between. */
+void kd_cmd_json_element(struct kd_cmd *c, struct kd_json *j);
+
+/* The next element of {"tasks": [...]} (bt's, task's) opened with the
+ * task's pid, task, cpu and comm as ps names them (pid -1 and comm null
+ * when its task_struct is not in the dump); the caller adds its own and
+ * closes the object. */
+void kd_cmd_json_task(struct kd_cmd *c, struct kd_json *j, const struct kd_task *t);
 
 /* Fails with "no line information for ADDR" and why (kernel/symbols.h). */
 int kd_cmd_no_lines(struct kd_cmd *c, uint64_t addr);

@@ -43,9 +43,7 @@ static int json_task(struct kd_cmd *c, const struct kd_task *t, kd_err *err)
 	bool dirs;
 	int rc;
 
-	kd_cmd_json_element(c, &j);
-	kd_json_object(&j, NULL);
-	kd_cmd_json_task(&j, t);
+	kd_cmd_json_task(c, &j, t);
 	dirs = kd_task_root_cwd(c->k, t, root, cwd, sizeof(root), err) == 0;
 	kd_json_str(&j, "root", dirs ? root : NULL);
 	kd_json_str(&j, "cwd", dirs ? cwd : NULL);

@@ -278,22 +278,6 @@ void kd_cmd_json_list(struct kd_cmd *c, struct kd_json *j, const char *key)
 	}
 }
 
-void kd_cmd_json_element(struct kd_cmd *c, struct kd_json *j)
-{
-	kd_json_init(j, c->out);
-	j->depth = 2;
-	j->more[2] = c->json_more;
-	c->json_more = true;
-}
-
-void kd_cmd_json_task(struct kd_json *j, const struct kd_task *t)
-{
-	kd_json_int(j, "pid", t->unreadable ? -1 : t->pid);
-	kd_json_addr(j, "task", t->addr);
-	kd_json_int(j, "cpu", t->cpu);
-	kd_json_str(j, "comm", t->unreadable ? NULL : t->comm);
-}
-
 int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint64_t addr,
 			const struct kd_print_opts *o, kd_err *err)
 {
@@ -304,6 +288,39 @@ int kd_cmd_print_object(struct kd_cmd *c, const char *label, kd_type type, uint6
 	rc = kd_value_print(c->k, &v, o, 0, c->out, err);
 	fputc('\n', c->out);
 	return rc;
+}
+
+int kd_cmd_json_value(struct kd_cmd *c, struct kd_json *j, const char *key,
+		      const struct kd_value *v, const char *members, kd_err *err)
+{
+	kd_err why;
+	int rc = members ? kd_value_json_members(c->k, v, members, j, key, &why)
+			 : kd_value_json(c->k, v, j, key, &why);
+
+	if (rc != 0 && !kd_err_is_fault(&why)) {
+		*err = why;
+		return -1;
+	}
+	kd_json_str(j, "error", rc ? why.msg : NULL);
+	return 0;
+}
+
+void kd_cmd_json_element(struct kd_cmd *c, struct kd_json *j)
+{
+	kd_json_init(j, c->out);
+	j->depth = 2;
+	j->more[2] = c->json_more;
+	c->json_more = true;
+}
+
+void kd_cmd_json_task(struct kd_cmd *c, struct kd_json *j, const struct kd_task *t)
+{
+	kd_cmd_json_element(c, j);
+	kd_json_object(j, NULL);
+	kd_json_int(j, "pid", t->unreadable ? -1 : t->pid);
+	kd_json_addr(j, "task", t->addr);
+	kd_json_int(j, "cpu", t->cpu);
+	kd_json_str(j, "comm", t->unreadable ? NULL : t->comm);
 }
 
 int kd_cmd_no_lines(struct kd_cmd *c, uint64_t addr)

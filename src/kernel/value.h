@@ -59,4 +59,23 @@ int kd_value_print(struct kd_kernel *k, const struct kd_value *v, const struct k
 int kd_value_print_members(struct kd_kernel *k, const struct kd_value *v, const char *members,
 			   const struct kd_print_opts *o, FILE *out, kd_err *err);
 
+/* --json's form of the same (docs/json.md): v written under key (NULL
+ * in an array or alone) as a JSON value: structs and unions as objects
+ * (an anonymous member's members as the container's), arrays as arrays,
+ * char arrays as the string up to their NUL, integers as numbers, bools
+ * as true/false, enums by name (a number when none matches), pointers and
+ * functions as hex addresses. A value the dump does not hold is written
+ * as null and returned as -1 with err (kd_err_is_fault); after any other
+ * failure the document is unfinished. */
+struct kd_json;
+int kd_value_json(struct kd_kernel *k, const struct kd_value *v, struct kd_json *j,
+		  const char *key, kd_err *err);
+
+/* The members list of kd_value_print_members as one object under key,
+ * each keyed by its name as given ("se.vruntime"); a member the dump does
+ * not hold is null (and returned as with kd_value_json, once the object
+ * is complete). */
+int kd_value_json_members(struct kd_kernel *k, const struct kd_value *v, const char *members,
+			  struct kd_json *j, const char *key, kd_err *err);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/json.h"
 
 #define MAX_DEPTH 32 /* declarators nest this deep at most: corrupt data beyond */
 
@@ -148,12 +149,51 @@ int kd_type_format(kd_type t, const char *decl_name, char *buf, size_t len, kd_e
 	return decl(t, decl_name ? decl_name : "", &b, 0, err);
 }
 
+/* How a body is written: text (out, with offsets and base as
+ * kd_type_print_body takes them) or, with j, JSON. */
+struct body {
+	FILE *out;
+	struct kd_json *j;
+	bool offsets;
+	uint64_t base;
+};
+
+/* A member as an element of JSON's "members": its type without the
+ * name, its byte offset (and address), its size; a bit-field's bits
+ * within the byte at offset. */
+static int json_member(const struct body *b, const struct kd_type_member *m,
+		       const struct kd_type_info *mi, uint64_t bits, kd_err *err)
+{
+	char d[1024];
+
+	if (kd_type_format(m->type, NULL, d, sizeof(d), err) != 0)
+		return -1;
+	kd_json_object(b->j, NULL);
+	kd_json_str(b->j, "name", m->name);
+	kd_json_str(b->j, "type", d);
+	kd_json_uint(b->j, "offset", bits / 8);
+	if (m->bit_size)
+		kd_json_str(b->j, "size", NULL);
+	else
+		kd_json_uint(b->j, "size", mi->size);
+	if (m->bit_size) {
+		kd_json_uint(b->j, "bit_offset", bits % 8);
+		kd_json_uint(b->j, "bit_size", m->bit_size);
+	}
+	if (b->base)
+		kd_json_addr(b->j, "address", b->base + bits / 8);
+	kd_json_end(b->j, '}');
+	return 0;
+}
+
 /* Members of t, one a line: level 1 at four spaces (with offsets, after
  * crash's "    [16] " column), anonymous structs and unions inline, one
- * level deeper. */
-static int members(FILE *out, kd_type t, int level, bool offsets, uint64_t base_bits,
-		   uint64_t base, kd_err *err)
+ * level deeper; in JSON, their members among their container's. */
+static int members(const struct body *b, kd_type t, int level, uint64_t base_bits, kd_err *err)
 {
+	FILE *out = b->out;
+	bool offsets = b->offsets;
+	uint64_t base = b->base;
 	struct kd_type_info ti;
 
 	if (level > MAX_DEPTH)
@@ -170,21 +210,31 @@ static int members(FILE *out, kd_type t, int level, bool offsets, uint64_t base_
 		if (kd_type_member(t, i, &m, err) != 0 || kd_type_info(m.type, &mi, err) != 0)
 			return -1;
 		bits = base_bits + m.bit_offset;
-		if (base)
-			snprintf(off, sizeof(off), "[%llx]", (unsigned long long)(base + bits / 8));
-		else
-			snprintf(off, sizeof(off), "[%llu]", (unsigned long long)(bits / 8));
 		if (!m.name[0] && (mi.kind == KD_TYPE_STRUCT || mi.kind == KD_TYPE_UNION)) {
+			if (b->j) {
+				if (members(b, m.type, level + 1, bits, err) != 0)
+					return -1;
+				continue;
+			}
 			if (offsets)
 				fprintf(out, "%*s", (int)(base ? 21 : 8), "");
 			fprintf(out, "%*s%s {\n", pad, "", mi.kind == KD_TYPE_STRUCT ? "struct" : "union");
-			if (members(out, m.type, level + 1, offsets, bits, base, err) != 0)
+			if (members(b, m.type, level + 1, bits, err) != 0)
 				return -1;
 			if (offsets)
 				fprintf(out, "%*s", (int)(base ? 21 : 8), "");
 			fprintf(out, "%*s};\n", pad, "");
 			continue;
 		}
+		if (b->j) {
+			if (json_member(b, &m, &mi, bits, err) != 0)
+				return -1;
+			continue;
+		}
+		if (base)
+			snprintf(off, sizeof(off), "[%llx]", (unsigned long long)(base + bits / 8));
+		else
+			snprintf(off, sizeof(off), "[%llu]", (unsigned long long)(bits / 8));
 		if (kd_type_format(m.type, m.name, d, sizeof(d), err) != 0)
 			return -1;
 		if (offsets)
@@ -197,35 +247,68 @@ static int members(FILE *out, kd_type t, int level, bool offsets, uint64_t base_
 	return 0;
 }
 
+/* An enum's values: "NAME = 1," lines, or JSON's "enumerators". */
+static int enumerators(const struct body *b, kd_type t, size_t n, int indent, kd_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *name;
+		int64_t v;
+
+		if (kd_type_enumerator(t, i, &name, &v, err) != 0)
+			return -1;
+		if (b->j) {
+			kd_json_object(b->j, NULL);
+			kd_json_str(b->j, "name", name);
+			kd_json_int(b->j, "value", v);
+			kd_json_end(b->j, '}');
+		} else {
+			fprintf(b->out, "%*s%s = %lld%s\n", indent + 4, "", name ? name : "?", (long long)v,
+				i + 1 < n ? "," : "");
+		}
+	}
+	return 0;
+}
+
 int kd_type_print_body(FILE *out, kd_type t, int indent, bool offsets, uint64_t base,
 		       kd_err *err)
 {
+	const struct body b = { out, NULL, offsets, base };
 	struct kd_type_info ti;
 	char head[512];
-	struct buf b = { head, sizeof(head), 0 };
+	struct buf hb = { head, sizeof(head), 0 };
 
 	if (kd_type_resolve(t, &t, err) != 0 || kd_type_info(t, &ti, err) != 0)
 		return -1;
 	head[0] = '\0';
-	head_name(&ti, &b);
+	head_name(&ti, &hb);
 	if (!ti.name[0])
 		head[strlen(head) - strlen("{...}") - 1] = '\0';
 	fprintf(out, "%s {\n", head);
 	if (ti.kind == KD_TYPE_ENUM) {
-		for (size_t i = 0; i < ti.n; i++) {
-			const char *name;
-			int64_t v;
-			if (kd_type_enumerator(t, i, &name, &v, err) != 0)
-				return -1;
-			fprintf(out, "%*s%s = %lld%s\n", indent + 4, "", name ? name : "?", (long long)v,
-				i + 1 < ti.n ? "," : "");
-		}
+		if (enumerators(&b, t, ti.n, indent, err) != 0)
+			return -1;
 	} else if (ti.kind == KD_TYPE_STRUCT || ti.kind == KD_TYPE_UNION) {
-		if (members(out, t, 1, offsets, 0, base, err) != 0)
+		if (members(&b, t, 1, 0, err) != 0)
 			return -1;
 	} else {
 		return kd_fail(err, KD_ERR_INVALID, "%s is not a struct, union or enum", head);
 	}
 	fprintf(out, "%*s}", indent, "");
 	return 0;
+}
+
+int kd_type_json_body(struct kd_json *j, kd_type t, uint64_t base, kd_err *err)
+{
+	const struct body b = { NULL, j, true, base };
+	struct kd_type_info ti;
+	int rc;
+
+	if (kd_type_resolve(t, &t, err) != 0 || kd_type_info(t, &ti, err) != 0)
+		return -1;
+	if (ti.kind != KD_TYPE_ENUM && ti.kind != KD_TYPE_STRUCT && ti.kind != KD_TYPE_UNION)
+		return kd_fail(err, KD_ERR_INVALID, "%s is not a struct, union or enum", ti.name);
+	kd_json_array(j, ti.kind == KD_TYPE_ENUM ? "enumerators" : "members");
+	rc = ti.kind == KD_TYPE_ENUM ? enumerators(&b, t, ti.n, 0, err) : members(&b, t, 1, 0, err);
+	kd_json_end(j, ']');
+	return rc;
 }

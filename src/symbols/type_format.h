@@ -25,4 +25,12 @@ const char *kd_type_base_name(const char *name);
 int kd_type_print_body(FILE *out, kd_type t, int indent, bool offsets, uint64_t base,
 		       kd_err *err);
 
+/* The same body for --json (docs/json.md): "members" (an array of
+ * {name, type, offset, size[, bit_offset, bit_size][, address]}, an
+ * anonymous struct's or union's members among their container's) or an
+ * enum's "enumerators" ({name, value}); with base not 0, each member's
+ * address. */
+struct kd_json;
+int kd_type_json_body(struct kd_json *j, kd_type t, uint64_t base, kd_err *err);
+
 #endif
