@@ -63,6 +63,9 @@ struct kd_decode_opts {
 	size_t n_module_dirs;
 	const char *sysroot;          /* root of the standard places; NULL: "/" */
 	int json;                     /* one JSON document instead of the log (docs/json.md) */
+	int no_debuginfod;            /* debug files not installed are not fetched by
+				       * build-id (the log's module build-ids; the running
+				       * kernel's when the log is its own) */
 };
 
 /* Opens the debug info named by opts. Fails only when nothing usable is
@@ -138,6 +141,8 @@ struct kd_probe_opts {
 	const char *const *source_dirs; /* for -L's source text */
 	size_t n_source_dirs;
 	FILE *diag;            /* warnings and progress, one line each */
+	int no_debuginfod;     /* debug files not installed are not fetched by
+				* the running kernel's build-ids (DEBUGINFOD_URLS) */
 };
 
 /* Nothing is read until a call needs it: -l, -d and tracing events added

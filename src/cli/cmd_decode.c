@@ -16,7 +16,9 @@ static void usage(FILE *out)
 	      "each stack frame and RIP line, and each Code: line disassembled. Without debug\n"
 	      "info the frames stay as logged and the Code: lines are still disassembled.\n"
 	      "--json: the frames, their source lines and the Code: listings as one document\n"
-	      "(docs/json.md).\n",
+	      "(docs/json.md). Debug files not installed are fetched from DEBUGINFOD_URLS by\n"
+	      "build-id: a module's from the log (\"[mod BUILD-ID]\"), and when the log is the\n"
+	      "running kernel's, those it gives; --no-debuginfod not to.\n",
 	      out);
 }
 
@@ -30,6 +32,7 @@ int cmd_decode(int argc, char **argv)
 	kd_err err = { "" };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-debuginfod", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -40,6 +43,7 @@ int cmd_decode(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+r:f:m:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': opts.json = 1; break;
+		case 'N': opts.no_debuginfod = 1; break;
 		case 'r': opts.release = optarg; break;
 		case 'f': logfile = optarg; break;
 		case 'm': dirs[opts.n_module_dirs++] = optarg; break;

@@ -24,6 +24,8 @@ static void usage(FILE *out)
 	      "  -s, --source DIR     source tree for -L and ;PTN (else DWARF's paths and\n"
 	      "                       Debian's linux-source tarball)\n"
 	      "      --no-inlines     only out-of-line copies of a function\n"
+	      "      --no-debuginfod  do not fetch a debug vmlinux or .ko that is not installed\n"
+	      "                       (else asked of DEBUGINFOD_URLS by the running build-id)\n"
 	      "usage: kdive probe trace [-s] [-n COUNT] [-t SECONDS] EVENT|'DEF'...\n"
 	      "  streams hits as \"comm-PID [CPU] TIMESTAMP: EVENT: arg=value...\" until\n"
 	      "  Ctrl-C, -n hits or -t seconds; -s adds each hit's kernel stack with\n"
@@ -111,6 +113,7 @@ int cmd_probe(int argc, char **argv)
 		{ "module", required_argument, NULL, 'm' },
 		{ "source", required_argument, NULL, 's' },
 		{ "no-inlines", no_argument, NULL, 'I' },
+		{ "no-debuginfod", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +145,7 @@ int cmd_probe(int argc, char **argv)
 				srcs[opts.n_source_dirs++] = optarg;
 			break;
 		case 'I': opts.no_inlines = 1; break;
+		case 'N': opts.no_debuginfod = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "base/err.h"
 #include "base/json.h"
@@ -40,6 +41,8 @@ struct kd_decoder {
 	struct module_slot *modules;
 	FILE *diag;
 	bool json;                 /* a document, not the annotated log */
+	bool no_debuginfod;
+	bool debuginfod_down;      /* said once; not asked again */
 	struct kd_json j;          /* its "records" array is open while running */
 };
 
@@ -72,6 +75,7 @@ kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
 		snprintf(dec->release, sizeof(dec->release), "%s", opts->release);
 	snprintf(dec->sysroot, sizeof(dec->sysroot), "%s", opts->sysroot ? opts->sysroot : "/");
 	dec->json = opts->json;
+	dec->no_debuginfod = opts->no_debuginfod;
 	dec->basepath_auto = !opts->basepath || strcmp(opts->basepath, "auto") == 0;
 	if (!dec->basepath_auto)
 		snprintf(dec->basepath, sizeof(dec->basepath), "%s", opts->basepath);
@@ -128,10 +132,38 @@ static void derive_basepath(struct kd_decoder *dec)
 		    sizeof(dec->srctree));
 }
 
+/* A debug file not installed, from debuginfod: by the build-id the log
+ * gives, else, when the log is the running kernel's own, the one the
+ * running kernel gives (module NULL: vmlinux). 0 and path, or -1 with
+ * why ("" when no server was asked). */
+static int fetch(struct kd_decoder *dec, const char *module, const char *logged_id, char *path,
+		 size_t len, kd_err *why)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	char id[KD_OOPS_BUILDID_MAX];
+	struct utsname u;
+
+	why->msg[0] = '\0';
+	if (dec->no_debuginfod || dec->debuginfod_down || !urls || !*urls)
+		return -1;
+	snprintf(id, sizeof(id), "%s", logged_id);
+	if (!id[0] && uname(&u) == 0 && strcmp(u.release, dec->release) == 0)
+		kd_running_build_id(module, id, sizeof(id));
+	if (!id[0])
+		return -1;
+	if (kd_debuginfod_find(id, dec->diag, path, len, why) == 0)
+		return 0;
+	if ((dec->debuginfod_down = why->code == KD_ERR_IO)) {
+		size_t n = strlen(why->msg);
+		snprintf(why->msg + n, sizeof(why->msg) - n, " (not asked again)");
+	}
+	return -1;
+}
+
 static bool open_vmlinux(struct kd_decoder *dec)
 {
 	char path[4096], banner[512], hint[512];
-	kd_err err = { "" };
+	kd_err err = { "" }, why;
 
 	if (dec->vmlinux_state)
 		return dec->vmlinux_state > 0;
@@ -139,8 +171,9 @@ static bool open_vmlinux(struct kd_decoder *dec)
 	if (!dec->vmlinux_path) {
 		if (!dec->release[0])
 			return false; /* wait for the log's CPU: line to name it */
-		if (kd_find_vmlinux(dec->release, dec->sysroot, path, sizeof(path), &err) != 0) {
-			say(dec, "%s; frames are left as they are", err.msg);
+		if (kd_find_vmlinux(dec->release, dec->sysroot, path, sizeof(path), &err) != 0 &&
+		    fetch(dec, NULL, "", path, sizeof(path), &why) != 0) {
+			say(dec, "%s%s%s; frames are left as they are", err.msg, why.msg[0] ? "; " : "", why.msg);
 			return false;
 		}
 		dec->vmlinux_path = strdup(path);
@@ -183,8 +216,8 @@ static void check_kernel_id(struct kd_decoder *dec, const struct kd_kernel_id *l
 static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oops_sym *sym)
 {
 	struct module_slot *m;
-	char where[2048], hint[512];
-	kd_err err = { "" };
+	char where[2048], hint[512], fetched[4096];
+	kd_err err = { "" }, why = { "" };
 	const char *path;
 
 	for (m = dec->modules; m; m = m->next)
@@ -202,12 +235,14 @@ static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oo
 		dec->release_dirs_added = true;
 	}
 	path = kd_module_finder_find(dec->mf, sym->module);
+	if (!path && fetch(dec, sym->module, sym->build_id, fetched, sizeof(fetched), &why) == 0)
+		path = fetched;
 	if (!path) {
 		kd_module_finder_describe(dec->mf, where, sizeof(where));
 		kd_debug_package_hint(dec->release[0] ? dec->release : "RELEASE", hint, sizeof(hint));
-		say(dec, "no debug info for module %s (looked for %s.ko* in %s): pass the directory "
+		say(dec, "no debug info for module %s (looked for %s.ko* in %s%s%s): pass the directory "
 		    "it was built in, or %s", sym->module, sym->module, where[0] ? where : "no directory",
-		    hint);
+		    why.msg[0] ? "; " : "", why.msg, hint);
 		return NULL;
 	}
 	m->sf = kd_symbolizer_add(dec->sz, sym->module, path, &err);

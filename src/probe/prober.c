@@ -71,33 +71,6 @@ void kd_prober_close(kd_prober *p)
 }
 
 /* The running kernel's GNU build-id from /sys/kernel/notes, or "". */
-static void running_build_id(char *hex, size_t len)
-{
-	unsigned char buf[4096];
-	int fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
-	size_t off = 0;
-
-	hex[0] = '\0';
-	if (fd >= 0)
-		close(fd);
-	while (n > 0 && off + 12 <= (size_t)n) {
-		uint32_t nsz, dsz, type;
-		memcpy(&nsz, buf + off, 4);
-		memcpy(&dsz, buf + off + 4, 4);
-		memcpy(&type, buf + off + 8, 4);
-		size_t name = off + 12, desc = name + ((nsz + 3) & ~3u), next = desc + ((dsz + 3) & ~3u);
-		if (next > (size_t)n || next <= off)
-			break;
-		if (type == 3 && nsz == 4 && memcmp(buf + name, "GNU", 4) == 0) {
-			for (uint32_t i = 0; i < dsz && 2 * i + 2 < len; i++)
-				snprintf(hex + 2 * i, 3, "%02x", buf[desc + i]);
-			return;
-		}
-		off = next;
-	}
-}
-
 static void module_name_of(const char *arg, char *name, size_t len)
 {
 	const char *base = strrchr(arg, '/');
@@ -119,13 +92,37 @@ static int check_running(struct kd_prober *p, kd_err *err)
 	const char *id = kd_symfile_build_id(p->vmlinux);
 
 	p->checked = true;
-	running_build_id(running, sizeof(running));
+	kd_running_build_id(NULL, running, sizeof(running));
 	if (!running[0] || !id[0] || strcmp(running, id) == 0)
 		return 0;
 	kd_debug_package_hint(p->uname_release, hint, sizeof(hint));
 	return kd_fail(err, KD_ERR_MISMATCH, "%s is build-id %s, the running kernel %s is %s: probes would "
 		       "land in the wrong places; use its debug vmlinux (%s)", p->vmlinux_path, id,
 		       p->uname_release, running, hint);
+}
+
+/* The running kernel's (module NULL) or a loaded module's debug file
+ * from debuginfod, by the build-id the running kernel gives; a server
+ * that fails is said on diag. */
+static int fetch(struct kd_prober *p, const char *module, char *path, size_t len)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	char id[128];
+	kd_err why;
+
+	if (p->o.no_debuginfod || !urls || !*urls)
+		return -1;
+	kd_running_build_id(module, id, sizeof(id));
+	if (!id[0])
+		return -1;
+	if (p->o.diag)
+		fprintf(p->o.diag, "kdive: looking up the debug %s of %s (build-id %s) with debuginfod "
+			"(--no-debuginfod to skip)\n", module ? "module" : "vmlinux", module ? module : p->release, id);
+	if (kd_debuginfod_find(id, p->o.diag, path, len, &why) == 0)
+		return 0;
+	if (p->o.diag)
+		fprintf(p->o.diag, "kdive: %s\n", why.msg);
+	return -1;
 }
 
 static int open_debug(struct kd_prober *p, kd_err *err)
@@ -145,7 +142,8 @@ static int open_debug(struct kd_prober *p, kd_err *err)
 	p->open_rc = -1;
 	kd_debug_package_hint(p->release, hint, sizeof(hint));
 	if (!vmlinux) {
-		if (kd_find_vmlinux(p->release, p->o.sysroot, path, sizeof(path), NULL) != 0) {
+		if (kd_find_vmlinux(p->release, p->o.sysroot, path, sizeof(path), NULL) != 0 &&
+		    fetch(p, NULL, path, sizeof(path)) != 0) {
 			kd_fail(&p->open_err, KD_ERR_LOOKUP, "no debug vmlinux for the running kernel %s: "
 				"install %s, or give -k VMLINUX", p->release, hint);
 			goto out;
@@ -177,14 +175,15 @@ static int open_debug(struct kd_prober *p, kd_err *err)
 				goto out;
 			}
 			kd_module_finder_add_release(mf, p->release, p->o.sysroot);
-			if (!(found = kd_module_finder_find(mf, ko))) {
+			if ((found = kd_module_finder_find(mf, ko))) {
+				snprintf(path, sizeof(path), "%s", found);
+			} else if (p->o.offline || fetch(p, p->module, path, sizeof(path)) != 0) {
 				char dirs[1024];
 				kd_module_finder_describe(mf, dirs, sizeof(dirs));
 				kd_fail(&p->open_err, KD_ERR_LOOKUP, "no %s.ko in %s: give -m PATH.ko", ko, dirs);
 				kd_module_finder_free(mf);
 				goto out;
 			}
-			snprintf(path, sizeof(path), "%s", found);
 			kd_module_finder_free(mf);
 			ko = path;
 		}

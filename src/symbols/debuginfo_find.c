@@ -1,15 +1,18 @@
 #include "symbols/debuginfo_find.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <dirent.h>
 #include <elfutils/debuginfod.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/bytes.h"
 #include "base/err.h"
 
 static const char *const vmlinux_places[] = {
@@ -282,6 +285,38 @@ void kd_module_finder_describe(const struct kd_module_finder *mf, char *buf, siz
 		if (n < 0)
 			break;
 		pos += (size_t)n;
+	}
+}
+
+void kd_running_build_id(const char *module, char *hex, size_t len)
+{
+	unsigned char buf[4096];
+	char path[512];
+	int fd;
+	ssize_t n;
+	size_t off = 0;
+
+	hex[0] = '\0';
+	if (module)
+		snprintf(path, sizeof(path), "/sys/module/%s/notes/.note.gnu.build-id", module);
+	else
+		snprintf(path, sizeof(path), "/sys/kernel/notes");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	/* ELF notes: namesz, descsz, type, then name and desc 4-byte aligned */
+	while (n > 0 && off + 12 <= (size_t)n) {
+		uint32_t nsz = kd_le32(buf + off), dsz = kd_le32(buf + off + 4), type = kd_le32(buf + off + 8);
+		size_t name = off + 12, desc = name + ((nsz + 3) & ~3u), next = desc + ((dsz + 3) & ~3u);
+		if (next > (size_t)n || next <= off)
+			break;
+		if (type == 3 && nsz == 4 && memcmp(buf + name, "GNU", 4) == 0) { /* NT_GNU_BUILD_ID */
+			for (uint32_t i = 0; i < dsz && 2 * i + 2 < len; i++)
+				snprintf(hex + 2 * i, 3, "%02x", buf[desc + i]);
+			return;
+		}
+		off = next;
 	}
 }
 

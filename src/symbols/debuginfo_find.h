@@ -20,6 +20,11 @@ int kd_find_vmlinux(const char *release, const char *sysroot, char *path, size_t
  * cannot be asked (KD_ERR_IO: down, timed out (DEBUGINFOD_TIMEOUT)). */
 int kd_debuginfod_find(const char *build_id, FILE *progress, char *path, size_t len, kd_err *err);
 
+/* The build-id (hex) of the running kernel (module NULL: from
+ * /sys/kernel/notes) or of a loaded module (/sys/module/NAME/notes), ""
+ * when it cannot be read. */
+void kd_running_build_id(const char *module, char *hex, size_t len);
+
 /* kdive's cache directory ($KDIVE_CACHE, else $XDG_CACHE_HOME/kdive, else
  * ~/.cache/kdive) joined with sub; "" when there is no home to put it in. */
 void kd_cache_dir(char *buf, size_t len, const char *sub);

@@ -78,6 +78,17 @@ T=$!
 wait_tracing mod-line.err
 echo "$N" >/sys/module/kdive_lab/parameters/poke
 wait $T
+# ... its .ko not installed: fetched from debuginfod by the build-id the
+# loaded module gives (a file:// server: libdebuginfod's own client; the
+# guest has no network). The vmlinux stays installed in that root.
+ID=$(od -An -tx1 -v /sys/module/kdive_lab/notes/.note.gnu.build-id | tr -d ' \n' | tail -c 40)
+mkdir -p /tmp/dsrv/buildid/$ID /tmp/droot/usr/lib/debug/boot
+ln -s /usr/lib/debug/lib/modules/$(uname -r)/kdive/kdive_lab.ko /tmp/dsrv/buildid/$ID/debuginfo
+ln -s /usr/lib/debug/boot/vmlinux-$(uname -r) /tmp/droot/usr/lib/debug/boot/
+DEBUGINFOD_URLS=file:///tmp/dsrv DEBUGINFOD_CACHE_PATH=/tmp/dcache \
+	kdive --sysroot /tmp/droot probe -m kdive_lab -V kdive_lab_poke >mod-debuginfod.txt 2>mod-debuginfod.err
+kdive --sysroot /tmp/droot probe -m kdive_lab -V kdive_lab_poke >mod-nodebuginfod.txt 2>&1
+kdive probe -m kdive_lab -V kdive_lab_poke >mod-vars.txt 2>&1
 # ... and before the module is loaded: the kernel arms the probe on load
 rmmod kdive_lab
 kdive probe -m kdive_lab -a 'kdive_lab_poke n' >mod-unloaded-add.txt 2>&1
