@@ -28,7 +28,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lopcodes -lpthread
 
-LIB_DIRS := base oops symbols disasm decode dump memory source kernel unwind commands probe
+LIB_DIRS := base oops symbols disasm decode dump memory source kernel unwind commands probe kdump
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRCS := $(wildcard src/cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

@@ -179,6 +179,22 @@ struct kd_trace_opts {
 int kd_probe_trace(kd_prober *p, const char *const *items, size_t n, const struct kd_trace_opts *o,
 		   FILE *out, kd_err *err);
 
+/* --- kdump readiness: can this machine capture a dump ---------------- */
+
+struct kd_kdump_opts {
+	const char *dir;   /* the dump directory to check; NULL: the service's (/var/crash) */
+	int json;          /* one JSON document (docs/json.md) instead of the text */
+};
+
+/* Checks the crashkernel= reservation against what the capture kernel
+ * needs, the capture kernel being loaded, the kdump service's
+ * configuration, the dump directory's room for a dump at its dump level,
+ * makedumpfile's version against this kernel, sysrq, the panic_on_*
+ * knobs and lockdown; prints a verdict ("ready" or "NOT READY: WHY; fix:
+ * HOW") and one line per check. Returns 1 ready, 0 not ready, -1 with err
+ * when nothing could be printed. */
+int kd_kdump_status(const struct kd_kdump_opts *o, FILE *out, kd_err *err);
+
 #ifdef __cplusplus
 }
 #endif

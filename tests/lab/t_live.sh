@@ -84,5 +84,11 @@ for series in 6.1 6.12; do
 	one_line "$series: not root is one line naming sudo" "$out/nonroot.err" 'needs root (CAP_SYS_RAWIO): run kdive with sudo'
 	one_line "$series: a masked /proc/kcore is one line" "$out/masked.err" 'is masked'
 	one_line "$series: lockdown=confidentiality is one line naming the fix" "$out/lockdown.err" 'boot with lockdown=integrity'
+	check "$series: kdump without crashkernel= on the command line: NOT READY naming it, exit 1" eval '
+		! grep -q crashkernel= "$out/cmdline.txt" && [ "$(cat "$out/kdump-nocrash.rc")" = 1 ] &&
+		head -1 "$out/kdump-nocrash.txt" | grep -q "^NOT READY: no crashkernel= on the kernel command line.*fix: add crashkernel="' ||
+		sed "s/^/# /" "$out/kdump-nocrash.txt"
+	check "$series: kdump under lockdown: says kexec -s is needed" \
+		grep -qE "^  lockdown +info +\[confidentiality\] .*kexec -s" "$out/kdump-lockdown.txt"
 done
 finish

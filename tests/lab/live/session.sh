@@ -39,6 +39,11 @@ echo 'nobody:x:65534:65534::/:/bin/sh' >/etc/passwd
 su nobody -s /bin/sh -c 'kdive -c sys' >nonroot.txt 2>nonroot.err
 mount --bind /dev/null /proc/kcore && kdive -c sys >masked.txt 2>masked.err
 umount /proc/kcore
+# kdump readiness without crashkernel= (this guest's command line)
+kdive kdump --dir /tmp >kdump-nocrash.txt 2>&1
+echo $? >kdump-nocrash.rc
+cat /proc/cmdline >cmdline.txt
 mount -t securityfs securityfs /sys/kernel/security
 echo confidentiality >/sys/kernel/security/lockdown && kdive -c sys >lockdown.txt 2>lockdown.err
+kdive kdump --dir /tmp >kdump-lockdown.txt 2>&1
 true
