@@ -92,7 +92,10 @@ static void json_insn(struct kd_cmd *c, struct kd_json *j, uint64_t at, const st
 	kd_json_object(j, NULL);
 	kd_json_addr(j, "address", at);
 	kd_json_str(j, "function", s ? s->name : NULL);
-	kd_json_int(j, "offset", s ? (long long)s->off : 0);
+	if (s)
+		kd_json_int(j, "offset", (long long)s->off);
+	else
+		kd_json_null(j, "offset");
 	kd_json_str(j, "module", s ? s->module : NULL);
 	kd_json_int(j, "length", insn->len);
 	kd_json_str(j, "text", insn->text);

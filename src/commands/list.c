@@ -30,43 +30,12 @@ struct walk {
 	struct kd_json j;      /* --json: {"entries": [...]} */
 };
 
-/* -s MEMBERS in JSON: "members", each one's value as print shows it. */
-static int json_members(struct walk *w, const struct kd_value *v)
-{
-	char list[1024], *save = NULL, *text = NULL;
-	size_t len = 0;
-	int rc = 0;
-
-	snprintf(list, sizeof(list), "%s", w->members);
-	kd_json_object(&w->j, "members");
-	for (char *name = strtok_r(list, ",", &save); name && rc == 0;
-	     name = strtok_r(NULL, ",", &save)) {
-		const char *leaf = strrchr(name, '.');
-		/* "  LEAF = " before the value, ",\n" after it */
-		size_t before = 2 + strlen(leaf ? leaf + 1 : name) + 3;
-		FILE *mem = open_memstream(&text, &len);
-
-		if (!mem)
-			return kd_oom(w->err);
-		rc = kd_value_print_members(w->c->k, v, name, &w->o, mem, w->err);
-		fclose(mem);
-		if (rc == 0 && len >= before + 2) /* the name as given: a C member path */
-			kd_json_strn(&w->j, name, text + before, len - before - 2);
-		free(text);
-		text = NULL;
-	}
-	kd_json_end(&w->j, '}');
-	return rc;
-}
-
-/* --json: the entry's address, and with -s an object with its members or
- * the whole structure as print shows them. */
+/* --json: the entry's address, and with -s its members or the whole
+ * structure as p --json gives them (null where the dump lacks it, with
+ * "error" saying why). */
 static int json_entry(struct walk *w, uint64_t entry)
 {
 	struct kd_value v = kd_value_at(w->type, entry);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem;
 	int rc;
 
 	if (!w->c->opt['s']) {
@@ -75,17 +44,7 @@ static int json_entry(struct walk *w, uint64_t entry)
 	}
 	kd_json_object(&w->j, NULL);
 	kd_json_addr(&w->j, "address", entry);
-	if (w->members) {
-		rc = json_members(w, &v);
-	} else if (!(mem = open_memstream(&text, &len))) {
-		rc = kd_oom(w->err);
-	} else {
-		rc = kd_value_print(w->c->k, &v, &w->o, 0, mem, w->err);
-		fclose(mem);
-		if (rc == 0)
-			kd_json_strn(&w->j, "value", text, len);
-		free(text);
-	}
+	rc = kd_cmd_json_value(w->c, &w->j, w->members ? "members" : "value", &v, w->members, w->err);
 	kd_json_end(&w->j, '}');
 	return rc;
 }

@@ -144,7 +144,7 @@ static int strings(struct rd *r, uint64_t addr, uint64_t len)
 			}
 			buf[n++] = isprint((unsigned char)ch) ? ch : '.';
 		}
-		put_string(r, at, buf, n);
+		put_string(r, at, n ? buf : "", n);
 		if (n == 0 && addr - at == 1)
 			break; /* an empty string ends it, as crash does */
 	}

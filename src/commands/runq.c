@@ -183,7 +183,7 @@ static void json_task(struct kd_cmd *c, struct kd_json *j, const struct entry *e
 		kd_json_addr(j, "task", e->where);
 		kd_json_str(j, "comm", e->comm);
 	} else {
-		kd_json_str(j, "pid", NULL);
+		kd_json_int(j, "pid", -1); /* as bt's: the task_struct is not in the dump */
 		kd_json_addr(j, "task", e->where);
 		kd_json_str(j, "comm", NULL);
 	}

@@ -22,14 +22,16 @@ static int show_json(struct kd_cmd *c)
 	char state[160];
 	int cpu;
 
-	if (kd_cmd_context(c, &t, &cpu) != 0)
-		return -1;
 	kd_json_init(&j, c->out);
 	kd_json_object(&j, NULL);
+	if (kd_cmd_context(c, &t, &cpu) != 0) { /* no panic task: the settings still stand */
+		kd_json_null(&j, "context");
+		goto settings;
+	}
 	kd_json_object(&j, "context");
 	kd_json_addr(&j, "task", t.addr);
 	if (t.unreadable) {
-		kd_json_null(&j, "pid");
+		kd_json_int(&j, "pid", -1);
 		kd_json_null(&j, "command");
 		kd_json_null(&j, "thread_info");
 		kd_json_null(&j, "cpu");
@@ -43,6 +45,7 @@ static int show_json(struct kd_cmd *c)
 		kd_json_str(&j, "state", state);
 	}
 	kd_json_end(&j, '}');
+settings:
 	kd_json_bool(&j, "debuginfod", c->k->debuginfod);
 	kd_json_str(&j, "debuginfod_urls", urls && *urls ? urls : NULL);
 	kd_json_end(&j, '}');

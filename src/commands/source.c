@@ -104,10 +104,11 @@ static int run_gdb(struct kd_cmd *c)
 	char *argv[4] = { "l" };
 	int argc = 1;
 
-	if (c->argc == 0 || c->argc > 2 ||
-	    (strcmp(c->argv[0], "list") != 0 && strcmp(c->argv[0], "l") != 0))
+	if (c->argc == 0 || (strcmp(c->argv[0], "list") != 0 && strcmp(c->argv[0], "l") != 0))
 		return kd_cmd_usage(c, "only `gdb list` is built in; for the rest kdive has its own "
 				    "commands (p, ptype, whatis, dis)");
+	if (c->argc > 2)
+		return kd_cmd_usage(c, "one *ADDRESS or FUNCTION is needed");
 	if (c->argc == 2)
 		argv[argc++] = c->argv[1];
 	if (c->json)

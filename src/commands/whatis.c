@@ -89,10 +89,10 @@ static int json_describe(struct kd_cmd *c, const char *text, kd_type t, const st
 	kd_json_str(&j, "name", text);
 	kd_json_str(&j, "kind", kind);
 	kd_json_str(&j, "type", type);
-	if (ri.size && !ri.incomplete) /* functions, void, a declaration: no size */
+	if (ri.kind != KD_TYPE_FUNC && ri.kind != KD_TYPE_VOID && !ri.incomplete) /* an empty struct is 0 */
 		kd_json_uint(&j, "size", ri.size);
 	else
-		kd_json_str(&j, "size", NULL);
+		kd_json_null(&j, "size");
 	if (body && kd_type_json_body(&j, t, 0, c->err) != 0)
 		return -1;
 	kd_json_end(&j, '}');

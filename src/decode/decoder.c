@@ -140,7 +140,7 @@ static int fetch(struct kd_decoder *dec, const char *module, const char *logged_
 		 size_t len, kd_err *why)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
-	char id[KD_OOPS_BUILDID_MAX];
+	char id[KD_OOPS_BUILDID_MAX], what[256];
 	struct utsname u;
 
 	why->msg[0] = '\0';
@@ -151,7 +151,9 @@ static int fetch(struct kd_decoder *dec, const char *module, const char *logged_
 		kd_running_build_id(module, id, sizeof(id));
 	if (!id[0])
 		return -1;
-	if (kd_debuginfod_find(id, dec->diag, path, len, why) == 0)
+	snprintf(what, sizeof(what), "%s %s%s", module ? "module" : "vmlinux of", module ? module : dec->release,
+		 logged_id[0] ? "" : " (the running kernel's build-id)");
+	if (kd_debuginfod_find(id, what, dec->diag, path, len, why) == 0)
 		return 0;
 	if ((dec->debuginfod_down = why->code == KD_ERR_IO)) {
 		size_t n = strlen(why->msg);

@@ -326,10 +326,9 @@ static int find_debug_vmlinux(const char *dump, const struct kd_kernel_opts *opt
 			rc = 0;
 		} else if (id && !(opts && opts->no_debuginfod) && getenv("DEBUGINFOD_URLS") &&
 			   *getenv("DEBUGINFOD_URLS")) {
-			if (diag)
-				fprintf(diag, "kdive: looking up the debug vmlinux of %s (build-id %s) with "
-					"debuginfod (--no-debuginfod to skip)\n", rel, id);
-			rc = kd_debuginfod_find(id, diag, path, len, &why);
+			char what[200];
+			snprintf(what, sizeof(what), "vmlinux of %s", rel);
+			rc = kd_debuginfod_find(id, what, diag, path, len, &why);
 			*down = rc != 0 && why.code == KD_ERR_IO;
 			if (rc != 0 && diag)
 				fprintf(diag, "kdive: %s; going on with the dump's kallsyms, BTF and ORC%s\n",

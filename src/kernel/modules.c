@@ -561,7 +561,7 @@ static bool from_debuginfod(struct kd_kernel *k, struct kd_module *m, struct fet
 	if (!f->ask || f->down || !m->build_id[0])
 		return false;
 	f->asked++;
-	if (kd_debuginfod_find(m->build_id, k->diag, path, sizeof(path), &err) != 0) {
+	if (kd_debuginfod_find(m->build_id, NULL, k->diag, path, sizeof(path), &err) != 0) {
 		f->down = err.code == KD_ERR_IO;
 		if (f->down || !f->why.msg[0])
 			f->why = err;

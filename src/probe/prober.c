@@ -70,7 +70,6 @@ void kd_prober_close(kd_prober *p)
 	free(p);
 }
 
-/* The running kernel's GNU build-id from /sys/kernel/notes, or "". */
 static void module_name_of(const char *arg, char *name, size_t len)
 {
 	const char *base = strrchr(arg, '/');
@@ -107,7 +106,7 @@ static int check_running(struct kd_prober *p, kd_err *err)
 static int fetch(struct kd_prober *p, const char *module, char *path, size_t len)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
-	char id[128];
+	char id[128], what[200];
 	kd_err why;
 
 	if (p->o.no_debuginfod || !urls || !*urls)
@@ -115,10 +114,8 @@ static int fetch(struct kd_prober *p, const char *module, char *path, size_t len
 	kd_running_build_id(module, id, sizeof(id));
 	if (!id[0])
 		return -1;
-	if (p->o.diag)
-		fprintf(p->o.diag, "kdive: looking up the debug %s of %s (build-id %s) with debuginfod "
-			"(--no-debuginfod to skip)\n", module ? "module" : "vmlinux", module ? module : p->release, id);
-	if (kd_debuginfod_find(id, p->o.diag, path, len, &why) == 0)
+	snprintf(what, sizeof(what), "%s %s", module ? "module" : "vmlinux of", module ? module : p->release);
+	if (kd_debuginfod_find(id, what, p->o.diag, path, len, &why) == 0)
 		return 0;
 	if (p->o.diag)
 		fprintf(p->o.diag, "kdive: %s\n", why.msg);

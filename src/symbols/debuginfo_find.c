@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/bytes.h"
 #include "base/err.h"
 
 static const char *const vmlinux_places[] = {
@@ -305,14 +304,17 @@ void kd_running_build_id(const char *module, char *hex, size_t len)
 		return;
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	/* ELF notes: namesz, descsz, type, then name and desc 4-byte aligned */
+	/* ELF notes in the running kernel's byte order: namesz, descsz, type,
+	 * then name and desc, each 4-byte aligned */
 	while (n > 0 && off + 12 <= (size_t)n) {
-		uint32_t nsz = kd_le32(buf + off), dsz = kd_le32(buf + off + 4), type = kd_le32(buf + off + 8);
-		size_t name = off + 12, desc = name + ((nsz + 3) & ~3u), next = desc + ((dsz + 3) & ~3u);
+		uint32_t h[3];
+		memcpy(h, buf + off, sizeof(h));
+		size_t nsz = h[0], dsz = h[1], type = h[2];
+		size_t name = off + 12, desc = name + ((nsz + 3) & ~(size_t)3), next = desc + ((dsz + 3) & ~(size_t)3);
 		if (next > (size_t)n || next <= off)
 			break;
 		if (type == 3 && nsz == 4 && memcmp(buf + name, "GNU", 4) == 0) { /* NT_GNU_BUILD_ID */
-			for (uint32_t i = 0; i < dsz && 2 * i + 2 < len; i++)
+			for (size_t i = 0; i < dsz && 2 * i + 2 < len; i++)
 				snprintf(hex + 2 * i, 3, "%02x", buf[desc + i]);
 			return;
 		}
@@ -329,7 +331,8 @@ static int progress(debuginfod_client *c, long done, long total)
 	return 0; /* go on */
 }
 
-int kd_debuginfod_find(const char *build_id, FILE *out, char *path, size_t len, kd_err *err)
+int kd_debuginfod_find(const char *build_id, const char *what, FILE *out, char *path, size_t len,
+		       kd_err *err)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	debuginfod_client *c;
@@ -338,6 +341,9 @@ int kd_debuginfod_find(const char *build_id, FILE *out, char *path, size_t len, 
 
 	if (!urls || !*urls)
 		return kd_fail(err, KD_ERR_LOOKUP, "no debuginfod server (DEBUGINFOD_URLS is not set)");
+	if (what && out)
+		fprintf(out, "kdive: looking up the debug %s (build-id %s) with debuginfod "
+			"(--no-debuginfod to skip)\n", what, build_id);
 	if (!(c = debuginfod_begin()))
 		return kd_fail(err, KD_ERR_NOMEM, "debuginfod: cannot start a client");
 	if (out && isatty(fileno(out))) {

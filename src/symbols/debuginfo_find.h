@@ -14,11 +14,14 @@
 int kd_find_vmlinux(const char *release, const char *sysroot, char *path, size_t len, kd_err *err);
 
 /* Fetches the debug file of build_id (hex) from the debuginfod servers
- * in DEBUGINFOD_URLS, into libdebuginfod's cache; progress on a terminal
- * goes to `progress`. The cached file's path in path. -1 with err when no
- * server is configured or none has it (KD_ERR_LOOKUP), or when they
- * cannot be asked (KD_ERR_IO: down, timed out (DEBUGINFOD_TIMEOUT)). */
-int kd_debuginfod_find(const char *build_id, FILE *progress, char *path, size_t len, kd_err *err);
+ * in DEBUGINFOD_URLS, into libdebuginfod's cache; with `what` ("vmlinux
+ * of 6.1.0-57-cloud-amd64") a line on `progress` says it is looked up
+ * (a download can take minutes), and progress on a terminal goes there.
+ * The cached file's path in path. -1 with err when no server is
+ * configured or none has it (KD_ERR_LOOKUP), or when they cannot be asked
+ * (KD_ERR_IO: down, timed out (DEBUGINFOD_TIMEOUT)). */
+int kd_debuginfod_find(const char *build_id, const char *what, FILE *progress, char *path, size_t len,
+		       kd_err *err);
 
 /* The build-id (hex) of the running kernel (module NULL: from
  * /sys/kernel/notes) or of a loaded module (/sys/module/NAME/notes), ""

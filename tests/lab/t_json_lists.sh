@@ -107,17 +107,9 @@ elif cmd == "kmem":
         if a["error"]:
             print("error: " + a["error"])
 elif cmd == "list":
-    label = sys.argv[2] if len(sys.argv) > 2 else None
     for e in d["entries"]:
         if isinstance(e, str):
             print(e)
-        elif "members" in e:
-            print(e["address"])
-            for name, value in e["members"].items():
-                print("  %s = %s," % (name.split(".")[-1], value))
-        else:
-            print(e["address"])
-            print("struct %s %s" % (label, e["value"]))
     if d["error"]:
         print("error: " + d["error"])
 elif cmd == "vtop":
@@ -148,6 +140,25 @@ elif cmd == "ptov":
         print("%-16s  %-16s" % (a["virtual"], a["physical"]))
 EOF
 render() { python3 "$tmp/render.py" "$@"; }
+
+# list/tree -s --json: the entries list prints, each with the value
+# `struct SPEC ADDR --json` gives it (members typed as p gives them).
+typed() { # description, list command, struct spec
+	local what=$1 cmd=$2 spec=$3 cmds=
+	k2() { timeout 120 "$KDIVE" --modules "$MODULES_DIR" "$VMLINUX" "$DUMP" -c "$1" 2>/dev/null; }
+	k2 "$cmd" | grep -xE '[0-9a-f]+' >"$tmp/addrs"
+	k2 "$cmd --json" >"$tmp/list.json"
+	while read -r a; do cmds="$cmds struct $spec $a --json;"; done <"$tmp/addrs"
+	k2 "$cmds" >"$tmp/structs.jsonl"
+	check "$label: $what ($(grep -c . "$tmp/addrs") entries)" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); addrs = open(sys.argv[2]).read().split()
+structs = [json.loads(l)["objects"][0] for l in open(sys.argv[3])]
+assert d["error"] is None and addrs and [e["address"] for e in d["entries"]] == addrs
+for e, s in zip(d["entries"], structs):
+    got = e.get("members", e.get("value"))
+    assert got == s["value"] and got is not None, (e, s)' "$tmp/list.json" "$tmp/addrs" "$tmp/structs.jsonl"
+}
 
 # JSON and text of the same command on the same dump are the same: the
 # text (stdout, and "error: MESSAGE" for its error line when it failed)
@@ -183,10 +194,10 @@ for series in $LAB_SERIES; do
 	same "kmem ADDR --json: a heap object, a list item, a vmlinux and a module variable" kmem \
 		"kmem $heap $item jiffies $counter"
 	same "kmem ADDR --json: an unmapped address: its error" kmem "kmem 10"
-	same "list -H -s STRUCT.MEMBERS --json: the module's items, their members" list \
-		"list -H -o kdive_item.list -s kdive_item.id,name kdive_items"
-	same "list -H -s STRUCT --json: the items, whole" "list kdive_item" \
-		"list -H -o kdive_item.list -s kdive_item kdive_items"
+	typed "list -H -s STRUCT.MEMBERS --json: the module's items, their members" \
+		"list -H -o kdive_item.list -s kdive_item.id,name kdive_items" kdive_item.id,name
+	typed "list -H -s STRUCT --json: the items, whole" \
+		"list -H -o kdive_item.list -s kdive_item kdive_items" kdive_item
 	same "list -H --json: every process's task_struct" list "list -H -o task_struct.tasks init_task.tasks"
 	# the heap object's self pointer points at itself: a loop, said in "error"
 	soff=$(timeout 60 "$KDIVE" --modules "$MODULES_DIR" "$VMLINUX" "$DUMP" -c "p offsetof(struct kdive_obj, self)" 2>/dev/null |
@@ -195,8 +206,8 @@ for series in $LAB_SERIES; do
 		"list -o kdive_obj.self $(printf %x $((0x$(addr_of heap-pointer) - soff)))"
 	root=vmap_area_root
 	[ "$series" = 6.12 ] && root='&vmap_nodes[0].busy.root'
-	same "tree -t rbtree -s --json: the vmap areas in order" list \
-		"tree -t rbtree -o vmap_area.rb_node -s vmap_area.va_start,va_end -x $root"
+	typed "tree -t rbtree -s --json: the vmap areas in order" \
+		"tree -t rbtree -o vmap_area.rb_node -s vmap_area.va_start,va_end -x $root" vmap_area.va_start,va_end
 	for a in "$heap" jiffies "$counter" 10; do
 		same "vtop $a --json: the walk, the PTE's flags, the page" vtop "vtop $a"
 	done
