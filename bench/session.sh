@@ -88,6 +88,12 @@ for series in ${@:-5.10 6.1 6.12}; do
 	set -- $t
 	awk -v t="$1" -v m="$2" -v n="$nd" 'BEGIN {
 		printf "%-26s kdive %6.3f s for %d dumps, %.3f s a dump, %6.1f MiB\n", "triage (lab directory)", t, n, t / n, m / 1024 }'
+	# kdump list of the lab's dumps: headers, VMCOREINFO and the saved logs
+	t=$(IN=/dev/null measure "$KDIVE" kdump list "$LAB")
+	nd=$(grep -c '^     OPEN: ' "$tmp/out")
+	set -- $t
+	awk -v t="$1" -v m="$2" -v n="$nd" 'BEGIN {
+		printf "%-26s kdive %6.3f s for %d dumps, %.3f s a dump, %6.1f MiB\n", "kdump list (lab directory)", t, n, t / n, m / 1024 }'
 	# every task's bt, on the dump with MANY_TASKS threads
 	DUMP=$LAB/many-tasks/vmcore.zlib
 	pids=$(awk 'NR > 1 { print $1 }' "$LAB/many-tasks/ps.txt" | paste -sd' ')

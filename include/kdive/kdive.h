@@ -81,6 +81,10 @@ int kd_decoder_run(kd_decoder *dec, FILE *in, FILE *out, FILE *diag, kd_err *err
 
 void kd_decoder_free(kd_decoder *dec);
 
+/* Whether path is a dump file kdive reads, by its first bytes: an ELF
+ * core file, kdump-compressed or makedumpfile's flattened format. */
+int kd_is_dump_file(const char *path);
+
 /* --- session: a kdump vmcore with its debug vmlinux ------------------ */
 
 typedef struct kd_session kd_session;
@@ -194,6 +198,23 @@ struct kd_kdump_opts {
  * HOW") and one line per check. Returns 1 ready, 0 not ready, -1 with err
  * when nothing could be printed. */
 int kd_kdump_status(const struct kd_kdump_opts *o, FILE *out, kd_err *err);
+
+struct kd_kdump_list_opts {
+	const char *sysroot; /* where debug vmlinux files are looked for ("/" or NULL: here) */
+	int json;
+};
+
+/* kdive kdump list: every dump below the directories (none: /var/crash)
+ * in Debian's layout (YYYYMMDDHHMM/dump.STAMP, dmesg.STAMP,
+ * dump-incomplete), RHEL's (HOST-DATE/vmcore, vmcore-dmesg.txt,
+ * vmcore-incomplete) or none: date, release, panic message, task and
+ * function, format, dump level, size, complete or not, the debug vmlinux
+ * installed (by build-id) or the package that has it, the command that
+ * opens it. Read from headers, VMCOREINFO and the log (the saved dmesg,
+ * else the dump's printk ring), not whole dumps. Returns how many dumps,
+ * or -1 with err when a directory cannot be read. */
+int kd_kdump_list(const char *const *dirs, size_t n, const struct kd_kdump_list_opts *o, FILE *out,
+		  kd_err *err);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /* kdive kdump: kdump readiness (the verdict and each check). */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
 #include "kdive/kdive.h"
@@ -8,6 +9,7 @@
 static void usage(FILE *out)
 {
 	fputs("usage: kdive kdump [--json] [--dir DIR]\n"
+	      "       kdive kdump list [--json] [DIR...]\n"
 	      "Can this machine capture a kernel dump? A verdict (\"ready\", or \"NOT READY: why;\n"
 	      "fix: how\"), then one line per check: crashkernel= and the memory reserved\n"
 	      "against what the capture kernel needs, the capture kernel loaded, the kdump\n"
@@ -16,8 +18,36 @@ static void usage(FILE *out)
 	      "sysrq, panic_on_oops and the other panic knobs, lockdown.\n"
 	      "  --dir DIR  check DIR as the dump directory (default: the service's, /var/crash)\n"
 	      "  --json     one JSON document (docs/json.md)\n"
-	      "Exit status: 0 ready, 1 not ready, 2 usage.\n",
+	      "Exit status: 0 ready, 1 not ready, 2 usage.\n"
+	      "list: every dump below DIR (default /var/crash), Debian's and RHEL's layouts:\n"
+	      "date, release, panic, task and function, format, dump level, size, complete\n"
+	      "or not, the debug vmlinux installed or its package, the command to open it.\n",
 	      out);
+}
+
+static int list(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kd_kdump_list_opts o = { .sysroot = cli_sysroot };
+	kd_err err = { "" };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o.json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (kd_kdump_list((const char *const *)argv + optind, (size_t)(argc - optind), &o, stdout, &err) < 0) {
+		fprintf(stderr, "kdive: kdump list: %s\n", err.msg);
+		return 1;
+	}
+	return 0;
 }
 
 int cmd_kdump(int argc, char **argv)
@@ -32,6 +62,8 @@ int cmd_kdump(int argc, char **argv)
 	kd_err err = { "" };
 	int c, rc;
 
+	if (argc > 1 && strcmp(argv[1], "list") == 0)
+		return list(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o.json = 1; break;

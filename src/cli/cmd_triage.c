@@ -23,19 +23,6 @@ struct dumps {
 	size_t n, cap;
 };
 
-/* An ELF core file, a kdump-compressed or flattened makedumpfile file. */
-static bool looks_like_dump(const char *path)
-{
-	unsigned char h[18] = { 0 };
-	FILE *f = fopen(path, "rb");
-	size_t n = f ? fread(h, 1, sizeof(h), f) : 0;
-
-	if (f)
-		fclose(f);
-	return (n >= 18 && memcmp(h, "\177ELF", 4) == 0 && h[16] == 4 /* ET_CORE */) ||
-	       (n >= 8 && memcmp(h, "KDUMP   ", 8) == 0) || (n >= 13 && memcmp(h, "makedumpfile", 13) == 0);
-}
-
 static int add(struct dumps *d, const char *path)
 {
 	if (d->n == d->cap) {
@@ -73,7 +60,7 @@ static int walk(struct dumps *d, const char *dir, int depth)
 			continue;
 		if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH)
 			walk(d, path, depth + 1);
-		else if (S_ISREG(st.st_mode) && looks_like_dump(path) && add(d, path) != 0) {
+		else if (S_ISREG(st.st_mode) && kd_is_dump_file(path) && add(d, path) != 0) {
 			closedir(dp);
 			return -1;
 		}

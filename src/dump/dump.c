@@ -239,3 +239,15 @@ const struct kd_dump_info *kd_dump_info(const struct kd_dump *d)
 {
 	return &d->info;
 }
+
+int kd_is_dump_file(const char *path)
+{
+	unsigned char h[18] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(h, 1, sizeof(h), f) : 0;
+
+	if (f)
+		fclose(f);
+	return (n >= 18 && memcmp(h, "\177ELF", 4) == 0 && h[16] == 4 /* ET_CORE */) ||
+	       (n >= 8 && memcmp(h, "KDUMP   ", 8) == 0) || (n >= 13 && memcmp(h, "makedumpfile", 13) == 0);
+}

@@ -1,6 +1,5 @@
 #include "kernel/system.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +7,7 @@
 #include "dump/dump.h"
 #include "kernel/printk.h"
 #include "kernel/vmcoreinfo.h"
+#include "oops/oops.h"
 
 int kd_kernel_uts(struct kd_kernel *k, struct kd_uts *u, kd_err *err)
 {
@@ -147,49 +147,6 @@ void kd_kernel_dump_state(struct kd_kernel *k, struct kd_dump_state *s)
 	s->dump_level = di->dump_level;
 }
 
-/* crash's panic_msg[]: the most telling kind of message first. */
-static const char *const panic_kinds[] = {
-	"SysRq : Crash",
-	"SysRq : Trigger a crash",
-	"SysRq : Netdump",
-	"Kernel panic: ",
-	"Kernel panic - ",
-	"Kernel BUG at",
-	"kernel BUG at",
-	"Unable to handle kernel paging request",
-	"Unable to handle kernel NULL pointer dereference",
-	"BUG: unable to handle kernel ",
-	"general protection fault: ",
-	"double fault: ",
-	"divide error: ",
-	"stack segment: ",
-	"[Hardware Error]: ",
-	"Bad mode in ",
-	"Oops: ",
-};
-#define N_KINDS (sizeof(panic_kinds) / sizeof(panic_kinds[0]))
-
-struct panic_scan {
-	size_t kind;          /* N_KINDS until one is found */
-	char *buf;
-	size_t len;
-};
-
-static void consider_line(struct panic_scan *m, const char *line, size_t len)
-{
-	for (size_t i = 0; i < m->kind; i++) {
-		if (!memmem(line, len, panic_kinds[i], strlen(panic_kinds[i])))
-			continue;
-		m->kind = i;
-		if (len >= m->len)
-			len = m->len - 1;
-		for (size_t j = 0; j < len; j++)
-			m->buf[j] = isprint((unsigned char)line[j]) ? line[j] : '.';
-		m->buf[len] = '\0';
-		return;
-	}
-}
-
 static int scan_record(const struct kd_printk_record *r, void *arg)
 {
 	const char *p = r->text, *end = r->text + r->text_len;
@@ -198,7 +155,7 @@ static int scan_record(const struct kd_printk_record *r, void *arg)
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		consider_line(arg, p, len);
+		kd_panic_line_scan(arg, p, len);
 		p += len + 1;
 	}
 	return 0;
@@ -206,10 +163,13 @@ static int scan_record(const struct kd_printk_record *r, void *arg)
 
 int kd_kernel_panic_message(struct kd_kernel *k, char *buf, size_t len, kd_err *err)
 {
-	struct panic_scan m = { N_KINDS, buf, len };
+	struct kd_panic_line m;
 
 	if (len == 0)
 		return kd_fail(err, KD_ERR_INVALID, "no room for the panic message");
-	buf[0] = '\0';
-	return kd_printk_foreach(k, scan_record, &m, err);
+	kd_panic_line_init(&m);
+	if (kd_printk_foreach(k, scan_record, &m, err) != 0)
+		return -1;
+	snprintf(buf, len, "%s", m.text);
+	return 0;
 }

@@ -65,4 +65,16 @@ void kd_oops_scan_line(struct kd_oops_scanner *sc, const char *line, size_t len,
  * one separating space; the message's own indentation is not included. */
 size_t kd_oops_prefix_len(const char *line, size_t len);
 
+/* The panic message of a log, crash's way: of the lines fed in order,
+ * the first of the most telling kind ("SysRq : Trigger a crash", "Kernel
+ * panic - ", "kernel BUG at", ..., "Oops: "), unprintable bytes as '.'. */
+struct kd_panic_line {
+	size_t kind;                 /* private: the best kind seen so far */
+	char text[512];              /* "" until a line is found */
+};
+
+void kd_panic_line_init(struct kd_panic_line *m);
+/* true when line is now the panic message */
+bool kd_panic_line_scan(struct kd_panic_line *m, const char *line, size_t len);
+
 #endif
