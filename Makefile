@@ -26,9 +26,9 @@ CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wno-missing-field-initializers -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS  += $(PKG_LIBS) -lopcodes -lpthread
+LDLIBS  += $(PKG_LIBS) -lopcodes -liberty -lpthread
 
-LIB_DIRS := base oops symbols disasm decode dump memory source kernel unwind commands probe kdump
+LIB_DIRS := base oops symbols disasm decode dump memory source kernel unwind commands probe kdump ustack
 LIB_SRCS := $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c))
 CLI_SRCS := $(wildcard src/cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)

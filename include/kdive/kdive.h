@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -215,6 +216,43 @@ struct kd_kdump_list_opts {
  * or -1 with err when a directory cannot be read. */
 int kd_kdump_list(const char *const *dirs, size_t n, const struct kd_kdump_list_opts *o, FILE *out,
 		  kd_err *err);
+
+/* --- user-space backtraces: "who called me?" --------------------------- */
+
+/* The calling thread's return addresses, innermost first, at most max,
+ * from the binaries' unwind tables (no frame pointers or -rdynamic
+ * needed). Async-signal-safe once kd_crash_handler_install (or one call
+ * outside a handler) has loaded the unwinder. Returns how many. */
+int kd_backtrace(void **pcs, int max);
+
+/* pcs named as gdb's bt names frames: "#N  0xPC in FUNC () at FILE:LINE",
+ * a call inlined at that point as a frame of its own, "from LIB" without
+ * debug info; from the binaries' own debug info or a separate one found
+ * by build-id (/usr/lib/debug/.build-id) or .gnu_debuglink. Not in a
+ * signal handler. 0, or -1 when the process's mappings cannot be read
+ * (the raw addresses printed). */
+int kd_backtrace_print(void *const *pcs, int n, FILE *out);
+
+/* On SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT: prints the signal, the
+ * faulting address and the named frames to stderr (the addresses are
+ * taken in the handler and named by `kdive ustack --pcs` run in a child,
+ * kdive_path or "kdive" in PATH; without it the raw addresses), then the
+ * signal's default action happens (the core dump is kept). The handler
+ * runs on its own stack (a stack overflow too) in the installing thread.
+ * 0, 1 when no kdive was found (addresses only), -1 when it could not be
+ * installed. */
+int kd_crash_handler_install(const char *kdive_path);
+
+/* kdive ustack: every thread of pid (tid > 0: that one) stopped in turn
+ * with ptrace, unwound and named as kd_backtrace_print names frames,
+ * under "Thread TID "COMM":"; a file without debug info said once on
+ * diag. -1 with err when it cannot be attached (saying why: ptrace_scope,
+ * another user's process, no such process). */
+int kd_ustack(int pid, int tid, FILE *out, FILE *diag, kd_err *err);
+
+/* The crash handler's helper: pcs of process pid named (first_exact: the
+ * first is where it faulted, the rest return addresses). */
+int kd_ustack_addresses(int pid, const uint64_t *pcs, size_t n, int first_exact, FILE *out, kd_err *err);
 
 #ifdef __cplusplus
 }

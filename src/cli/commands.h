@@ -10,5 +10,6 @@ int cmd_session(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_kdump(int argc, char **argv);
+int cmd_ustack(int argc, char **argv);
 
 #endif

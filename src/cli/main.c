@@ -17,6 +17,8 @@ static void usage(FILE *out)
 	      "  triage DUMP|DIR...  one line per dump with a signature: which dumps are the same crash\n"
 	      "  probe ...       Kprobes with perf probe's syntax; probe trace streams the hits\n"
 	      "  kdump           can this machine capture a dump: a verdict, each check, the fix\n"
+	      "  kdump list [DIR]  the dumps kept in /var/crash: what crashed, how to open each\n"
+	      "  ustack PID      a running process's stacks with file:line (as eu-stack, gdb bt)\n"
 	      "  --sysroot DIR   look for debug info in DIR/usr/lib/debug, DIR/lib/modules, DIR/boot\n"
 	      "                  (another machine's files) instead of this system's\n",
 	      out);
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
 		return cmd_triage(argc - 1, argv + 1);
 	if (strcmp(argv[1], "kdump") == 0)
 		return cmd_kdump(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ustack") == 0)
+		return cmd_ustack(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("kdive %s\n", KDIVE_VERSION);
 		return 0;

@@ -1,0 +1,81 @@
+/* ustack test program: known call chains in three threads, a shared
+ * library frame, inlined calls, C++ frames and a signal frame; each thread
+ * blocks forever where the test (and gdb) can read its stack. Prints
+ * "ready" once every thread is in place. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int lib_call(int (*cb)(int), int x);
+void cxx_entry(void);
+
+static atomic_int ready;
+
+void block_forever(void)
+{
+	atomic_fetch_add(&ready, 1);
+	for (;;)
+		pause(); /* BLOCK */
+}
+
+static __attribute__((noinline)) int callback(int x)
+{
+	block_forever(); /* CALLBACK_BLOCK */
+	return x;
+}
+
+static inline __attribute__((always_inline)) int inlined_step(int x)
+{
+	return lib_call(callback, x * 2); /* INLINED_CALL */
+}
+
+static __attribute__((noinline)) int outer(int x)
+{
+	int r = inlined_step(x + 1); /* OUTER_CALL */
+	__asm__ volatile("" ::: "memory");
+	return r;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	block_forever(); /* HANDLER_BLOCK */
+}
+
+static __attribute__((noinline)) void interrupted(void)
+{
+	for (;;)
+		pause(); /* INTERRUPTED */
+}
+
+static void *signal_thread(void *arg)
+{
+	(void)arg;
+	interrupted(); /* SIGNAL_THREAD_CALL */
+	return NULL;
+}
+
+static void *cxx_thread(void *arg)
+{
+	(void)arg;
+	cxx_entry(); /* CXX_THREAD_CALL */
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t a, b;
+
+	signal(SIGUSR1, on_usr1);
+	pthread_create(&a, NULL, signal_thread, NULL);
+	pthread_create(&b, NULL, cxx_thread, NULL);
+	usleep(100000);
+	pthread_kill(a, SIGUSR1);
+	while (atomic_load(&ready) < 2)
+		usleep(1000);
+	printf("ready\n");
+	fflush(stdout);
+	return outer(1); /* MAIN_CALL */
+}
