@@ -203,6 +203,7 @@ int kd_kdump_status(const struct kd_kdump_opts *o, FILE *out, kd_err *err);
 struct kd_kdump_list_opts {
 	const char *sysroot; /* where debug vmlinux files are looked for ("/" or NULL: here) */
 	int json;
+	FILE *diag;          /* a directory below DIR that cannot be read: one line each */
 };
 
 /* kdive kdump list: every dump below the directories (none: /var/crash)

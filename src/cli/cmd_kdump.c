@@ -32,7 +32,7 @@ static int list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kd_kdump_list_opts o = { .sysroot = cli_sysroot };
+	struct kd_kdump_list_opts o = { .sysroot = cli_sysroot, .diag = stderr };
 	kd_err err = { "" };
 	int c;
 

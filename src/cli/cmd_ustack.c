@@ -11,12 +11,14 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive ustack PID [-t TID]\n"
+	fputs("usage: kdive ustack [--no-debuginfod] PID [-t TID]\n"
 	      "       kdive ustack --pcs PID PC...\n"
 	      "Every thread's stack of a running process (-t: one thread), each frame as\n"
 	      "gdb's bt shows it: function, file:line, calls inlined there as frames of their\n"
 	      "own, the library without debug info. The threads are stopped with ptrace while\n"
-	      "read (root, or the same user with kernel.yama.ptrace_scope 0).\n"
+	      "read (root, or the same user with kernel.yama.ptrace_scope 0). Debug info from\n"
+	      "the binaries, .gnu_debuglink, /usr/lib/debug/.build-id, else DEBUGINFOD_URLS by\n"
+	      "build-id (--no-debuginfod: not).\n"
 	      "--pcs: names addresses of process PID, the first where it faulted (what\n"
 	      "kd_crash_handler_install runs).\n",
 	      out);
@@ -34,6 +36,7 @@ int cmd_ustack(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pcs", no_argument, NULL, 'P' },
+		{ "no-debuginfod", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -50,6 +53,7 @@ int cmd_ustack(int argc, char **argv)
 			}
 			break;
 		case 'P': pcs_mode = 1; break;
+		case 'N': unsetenv("DEBUGINFOD_URLS"); break; /* libdwfl asks the servers it names */
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -7,6 +7,7 @@
  * a vmlinux) - never the whole dump. */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ struct list {
 	struct crash *v;
 	size_t n, cap;
 	const char *sysroot;
+	FILE *diag;
 };
 
 static bool all_digits(const char *s, size_t n)
@@ -157,6 +159,8 @@ static int walk(struct list *l, const char *dir, int depth, kd_err *err)
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort), rc = 0;
 
+	if (n < 0 && depth && l->diag) /* the others are listed */
+		fprintf(l->diag, "kdive: kdump list: %s: cannot read it: %s\n", dir, strerror(errno));
 	if (n < 0)
 		return depth ? 0 : kd_fail_errno(err, "%s", dir);
 	for (int i = 0; i < n; i++) {
@@ -430,7 +434,7 @@ static void print_json(const struct crash *c, struct kd_json *j)
 int kd_kdump_list(const char *const *dirs, size_t ndirs, const struct kd_kdump_list_opts *o, FILE *out,
 		  kd_err *err)
 {
-	struct list l = { .sysroot = o ? o->sysroot : NULL };
+	struct list l = { .sysroot = o ? o->sysroot : NULL, .diag = o ? o->diag : NULL };
 	const char *def = "/var/crash";
 	struct kd_json j;
 	int rc = 0;

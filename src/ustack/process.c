@@ -4,6 +4,7 @@
  * unwinds it with the binaries' CFI and symbolizes every frame. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -133,6 +134,13 @@ int kd_ustack(int pid, int tid, FILE *out, FILE *diag, kd_err *err)
 
 	if (kill(pid, 0) != 0 && errno == ESRCH)
 		return kd_fail(err, KD_ERR_LOOKUP, "no process %d", pid);
+	/* its maps are as private as ptrace: the same refusal, said as one */
+	snprintf(why, sizeof(why), "/proc/%d/maps", pid);
+	int fd = open(why, O_RDONLY | O_CLOEXEC); /* mode bits say 0444: only open() asks */
+	if (fd < 0 && errno == EACCES)
+		return attach_error(err, pid, EPERM);
+	if (fd >= 0)
+		close(fd);
 	if (!(dwfl = kd_udwfl_open(pid, why, sizeof(why))))
 		return kd_fail(err, KD_ERR_IO, "%s", why);
 	w.dwfl = dwfl;

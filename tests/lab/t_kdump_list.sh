@@ -109,6 +109,13 @@ check "rhel, a vmcore cut short: incomplete" eval '[ "$(field complete)" = False
 # bad input: an unreadable directory is one line; an empty one says so
 timeout 60 "$KDIVE" kdump list "$tmp/nonexistent" >/dev/null 2>"$tmp/err"; rc=$?
 check "a directory that does not exist: one line, exit 1" eval '[ $rc -eq 1 ] && [ "$(grep -c "" "$tmp/err")" -eq 1 ]'
+pub=$(mktemp -d); chmod 755 "$pub"
+mkdir -p "$pub/secret/202612030742" && chmod 700 "$pub/secret"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$KDIVE_REAL" kdump list "$pub" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a directory below that cannot be read: one line naming it, the listing goes on (exit 0)" eval '
+	[ $rc -eq 0 ] && [ "$(grep -c "" "$tmp/err")" -eq 1 ] && grep -q "$pub/secret: cannot read it" "$tmp/err"' ||
+	sed 's/^/# /' "$tmp/err"
+rm -rf "$pub"
 mkdir "$tmp/empty"
 check "an empty directory: says there are no dumps" eval '"$KDIVE" kdump list "$tmp/empty" | grep -qx "no dumps in $tmp/empty"'
 finish

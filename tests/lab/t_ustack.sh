@@ -67,6 +67,10 @@ check "... the C++ frames demangled (kd::Widget::spin, kd::twice<kd::Widget>)" e
 	grep -q " kd::Widget::spin cxx.cpp:$(line cxx.cpp SPIN_BLOCK)$" ours.txt && grep -q " kd::twice<kd::Widget> cxx.cpp:" ours.txt'
 check "... the thread in a signal handler: the handler, then the interrupted function past the signal frame" eval '
 	grep -q " on_usr1 prog.c:$(line prog.c HANDLER_BLOCK)$" ours.txt && grep -q " interrupted prog.c:$(line prog.c INTERRUPTED)$" ours.txt'
+setpriv --reuid=65534 --regid=65534 --clear-groups "$KDIVE_REAL" ustack "$pid" >/dev/null 2>perm.err; rc=$?
+check "ustack of another user's process without the right: one line saying why, exit 1" eval '
+	[ $rc -eq 1 ] && [ "$(grep -c "" perm.err)" -eq 1 ] && grep -q "cannot ptrace pid $pid" perm.err' ||
+	sed 's/^/# /' perm.err
 tid=$(awk '/ interrupted prog.c/ { print $1; exit }' ours.txt)
 timeout 60 "$KDIVE_REAL" ustack -t "$tid" "$pid" >one.txt 2>&1
 check "ustack -t TID: that thread only" eval '[ "$(grep -c "^Thread " one.txt)" -eq 1 ] && grep -q "^Thread $tid " one.txt'
@@ -84,6 +88,28 @@ check "a program without debug info: its frames named from its symbol table, one
 	grep -qE "^#[0-9]+ +0x[0-9a-f]+ in outer \(\) from .*/prog-stripped$" stripped.txt &&
 	[ "$(grep -c "prog-stripped has no debug info" stripped.err)" -eq 1 ] && grep -q dbgsym stripped.err' ||
 	sed 's/^/# /' stripped.err
+# ... its debug info from debuginfod by build-id (elfutils' server on
+# 127.0.0.1 serving the program's separate debug file)
+if command -v debuginfod >/dev/null; then
+	mkdir -p srv
+	objcopy --only-keep-debug prog srv/prog.debug
+	port=$((20000 + RANDOM % 20000))
+	debuginfod -F -L -p "$port" -d db.sqlite srv >server.log 2>&1 &
+	server=$!
+	for _ in $(seq 120); do
+		{ exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3; exec 3<&-; } 2>/dev/null |
+			grep -q '^scanned_files_total{source="file"} [1-9]' && break
+		sleep 0.5
+	done
+	DEBUGINFOD_URLS=http://127.0.0.1:$port DEBUGINFOD_CACHE_PATH=$tmp/dcache timeout 60 "$KDIVE_REAL" ustack "$pid" >fetched.txt 2>fetched.err
+	check "... fetched from debuginfod by build-id: the frames get their lines" \
+		grep -qE "^#[0-9]+ +0x[0-9a-f]+ in outer \(\) at .*prog\.c:$(line prog.c OUTER_CALL)$" fetched.txt
+	DEBUGINFOD_URLS=http://127.0.0.1:$port DEBUGINFOD_CACHE_PATH=$tmp/dcache2 timeout 60 "$KDIVE_REAL" ustack --no-debuginfod "$pid" >nofetch.txt 2>&1
+	check "... --no-debuginfod: not asked" grep -qE "^#[0-9]+ +0x[0-9a-f]+ in outer \(\) from " nofetch.txt
+	kill "$server"; wait "$server" 2>/dev/null
+else
+	not_ok "the debuginfod server is installed (scripts/install-deps installs it)"
+fi
 kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
 
 # the crash handler: a real SIGSEGV
