@@ -222,8 +222,10 @@ int kd_kdump_list(const char *const *dirs, size_t n, const struct kd_kdump_list_
 
 /* The calling thread's return addresses, innermost first, at most max,
  * from the binaries' unwind tables (no frame pointers or -rdynamic
- * needed). Async-signal-safe once kd_crash_handler_install (or one call
- * outside a handler) has loaded the unwinder. Returns how many. */
+ * needed). Fit for a signal handler once kd_crash_handler_install (or
+ * one call outside a handler) has loaded the unwinder, on glibc 2.35+
+ * (lock-free _dl_find_object; before, a crash during dlopen in another
+ * thread can block it). Returns how many. */
 int kd_backtrace(void **pcs, int max);
 
 /* pcs named as gdb's bt names frames: "#N  0xPC in FUNC () at FILE:LINE",
@@ -239,9 +241,10 @@ int kd_backtrace_print(void *const *pcs, int n, FILE *out);
  * taken in the handler and named by `kdive ustack --pcs` run in a child,
  * kdive_path or "kdive" in PATH; without it the raw addresses), then the
  * signal's default action happens (the core dump is kept). The handler
- * runs on its own stack (a stack overflow too) in the installing thread.
- * 0, 1 when no kdive was found (addresses only), -1 when it could not be
- * installed. */
+ * runs on its own stack (a stack overflow too) in the installing thread;
+ * the first thread to crash reports, the others wait; the other threads
+ * run on meanwhile (the helper has 10 s). 0, 1 when no kdive was found
+ * (addresses only), -1 when it could not be installed. */
 int kd_crash_handler_install(const char *kdive_path);
 
 /* kdive ustack: every thread of pid (tid > 0: that one) stopped in turn

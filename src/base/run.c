@@ -52,7 +52,10 @@ int kd_run(char *const argv[], char *out, size_t len, int timeout_ms, kd_err *er
 		char buf[512];
 		ssize_t n;
 
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+		int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready <= 0) {
 			kill(pid, SIGKILL);
 			break;
 		}

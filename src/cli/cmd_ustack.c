@@ -47,7 +47,7 @@ int cmd_ustack(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (number(optarg, 10, &tid) != 0) {
+			if (number(optarg, 10, &tid) != 0 || tid == 0 || tid > 0x7fffffff) {
 				fprintf(stderr, "kdive: ustack: -t %s is not a thread id\n", optarg);
 				return 2;
 			}
@@ -70,6 +70,10 @@ int cmd_ustack(int argc, char **argv)
 		rc = kd_ustack((int)pid, (int)tid, stdout, stderr, &err);
 	} else {
 		size_t n = (size_t)(argc - optind - 1);
+		if (tid || n == 0) { /* the addresses are the process's, no thread's */
+			usage(stderr);
+			return 2;
+		}
 		if (!(pcs = calloc(n + 1, sizeof(*pcs))))
 			return 1;
 		for (size_t i = 0; i < n; i++)

@@ -111,7 +111,10 @@ bool kd_kdump_config_read(struct kd_kdump_config *c)
 	if (!c->dir[0])
 		snprintf(c->dir, sizeof(c->dir), "/var/crash");
 	c->makedumpfile = strcmp(c->service, "kdump") != 0 || strstr(c->collector, "makedumpfile");
-	if (c->makedumpfile)
+	if (c->makedumpfile) {
 		parse_collector(c);
+		if (c->dump_level < 0)
+			c->dump_level = 0; /* makedumpfile's default: every page */
+	}
 	return found;
 }

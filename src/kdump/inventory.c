@@ -204,8 +204,13 @@ static void scan_line(struct log_scan *s, const char *line, size_t len)
 	char comm[64];
 	int pid;
 
-	if (kd_panic_line_scan(&s->panic, p, plen))
+	if (kd_panic_line_scan(&s->panic, p, plen)) {
+		/* a more telling message: the task and place are the ones after it */
 		s->after_panic = true;
+		s->have_where = false;
+		s->c->pid = -1;
+		s->c->comm[0] = s->c->function[0] = s->c->module[0] = '\0';
+	}
 	if (!s->after_panic)
 		return;
 	if (s->c->pid < 0 && (q = memmem(p, plen, "PID: ", 5)) &&
@@ -261,12 +266,17 @@ static void read_log(struct crash *c)
 		free(text);
 		fclose(f);
 		snprintf(c->log_from, sizeof(c->log_from), "dmesg file");
-	} else if (!c->compressed[0] && !c->error[0]) {
+	}
+	if (!s.panic.text[0] && !c->compressed[0] && !c->error[0]) { /* none, or empty or cut */
+		kd_panic_line_init(&s.panic);
+		kd_oops_scanner_init(&s.sc);
+		s.after_panic = s.have_where = false;
 		struct kd_kernel_opts o = { NULL, NULL, true, true };
 		kd_err err;
 		struct kd_kernel *k = kd_kernel_open(NULL, c->path, &o, &err);
 		if (!k || kd_printk_foreach(k, scan_record, &s, &err) != 0) {
-			snprintf(c->error, sizeof(c->error), "its log: %s", err.msg);
+			if (!c->log_from[0])
+				snprintf(c->error, sizeof(c->error), "its log: %s", err.msg);
 		} else {
 			snprintf(c->log_from, sizeof(c->log_from), "dump");
 		}
@@ -333,12 +343,16 @@ static void find_debug(struct crash *c, const char *sysroot)
 	kd_debug_package_hint(c->release[0] ? c->release : "RELEASE", c->package, sizeof(c->package));
 }
 
-static void date(long long t, char *buf, size_t len)
+/* The date; a directory's stamp is the crashed machine's local time,
+ * whose zone is not known here: no "UTC" after it. */
+static void date(const struct crash *c, char *buf, size_t len)
 {
-	time_t tt = (time_t)t;
+	time_t tt = (time_t)c->time;
 	struct tm tm;
+	bool local = strcmp(c->time_from, "directory name") == 0;
 
-	if (!t || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+	if (!c->time || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, len, local ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(buf, len, "?");
 }
 
@@ -361,12 +375,15 @@ static void command(const struct crash *c, char *buf, size_t len)
 
 static void print_text(const struct crash *c, FILE *out)
 {
-	char when[64], cmd[10000];
+	char when[64], cmd[10000], level[16] = "";
 
-	date(c->time, when, sizeof(when));
+	date(c, when, sizeof(when));
 	command(c, cmd, sizeof(cmd));
+	if (c->dump_level >= 0)
+		snprintf(level, sizeof(level), "%d", c->dump_level);
 	fprintf(out, "%s\n", c->path);
-	fprintf(out, "     DATE: %s (%s)\n", when, c->time_from);
+	fprintf(out, "     DATE: %s (%s%s)\n", when, c->time_from,
+		strcmp(c->time_from, "directory name") == 0 ? ", the machine's local time" : "");
 	fprintf(out, "  RELEASE: %s\n", c->release[0] ? c->release : "?");
 	fprintf(out, "    PANIC: %s\n", c->panic[0] ? c->panic : c->log_from[0] ? "(none in the log)" : "?");
 	if (c->pid >= 0)
@@ -375,9 +392,9 @@ static void print_text(const struct crash *c, FILE *out)
 	if (c->compressed[0])
 		fprintf(out, "     DUMP: a %s-compressed copy, %.1f MiB: not read\n", c->compressed, c->size / 1048576.0);
 	else
-		fprintf(out, "     DUMP: %s%s%.0d, %.1f MiB, %s\n", c->format[0] ? c->format : "?",
-			c->dump_level >= 0 ? ", dump level " : "", c->dump_level >= 0 ? c->dump_level : 0,
-			c->size / 1048576.0, complete(c) ? "complete" : c->named_incomplete ?
+		fprintf(out, "     DUMP: %s%s%s, %.1f MiB, %s\n", c->format[0] ? c->format : "?",
+			c->dump_level >= 0 ? ", dump level " : "", level, c->size / 1048576.0,
+			complete(c) ? "complete" : c->named_incomplete ?
 			"INCOMPLETE (the capture did not finish)" : c->cut ? "INCOMPLETE (pages missing: cut short)" :
 			"unreadable");
 	if (c->error[0])
@@ -396,13 +413,16 @@ static void print_json(const struct crash *c, struct kd_json *j)
 {
 	char when[64], cmd[10000];
 
-	date(c->time, when, sizeof(when));
+	date(c, when, sizeof(when));
 	command(c, cmd, sizeof(cmd));
 	kd_json_object(j, NULL);
 	kd_json_str(j, "dump", c->path);
 	kd_json_str(j, "layout", c->layout[0] ? c->layout : NULL);
 	kd_json_str(j, "date", c->time ? when : NULL);
-	kd_json_int(j, "time", c->time);
+	if (c->time)
+		kd_json_int(j, "time", c->time);
+	else
+		kd_json_null(j, "time");
 	kd_json_str(j, "time_from", c->time ? c->time_from : NULL);
 	kd_json_str(j, "release", c->release[0] ? c->release : NULL);
 	kd_json_str(j, "build_id", c->build_id[0] ? c->build_id : NULL);
@@ -425,7 +445,7 @@ static void print_json(const struct crash *c, struct kd_json *j)
 	kd_json_str(j, "log", c->log_from[0] ? (strcmp(c->log_from, "dmesg file") == 0 ? c->dmesg : "dump") : NULL);
 	kd_json_str(j, "vmlinux", c->vmlinux[0] ? c->vmlinux : NULL);
 	kd_json_str(j, "vmlinux_by", c->vmlinux[0] ? (c->by_build_id ? "build-id" : "release") : NULL);
-	kd_json_str(j, "package", c->vmlinux[0] ? NULL : c->package);
+	kd_json_str(j, "package", c->vmlinux[0] || !c->package[0] ? NULL : c->package);
 	kd_json_str(j, "command", cmd);
 	kd_json_str(j, "error", c->error[0] ? c->error : NULL);
 	kd_json_end(j, '}');

@@ -119,8 +119,10 @@ static void check_crashkernel(struct report *r)
 	struct check *c;
 
 	read_line("/proc/cmdline", cmdline, sizeof(cmdline));
-	if ((p = strstr(cmdline, "crashkernel=")) && (p == cmdline || p[-1] == ' '))
-		snprintf(arg, sizeof(arg), "%.*s", (int)strcspn(p, " "), p);
+	/* the kernel takes the last one */
+	for (p = cmdline; (p = strstr(p, "crashkernel=")); p++)
+		if (p == cmdline || p[-1] == ' ')
+			snprintf(arg, sizeof(arg), "%.*s", (int)strcspn(p, " "), p);
 	if (!arg[0]) {
 		c = add(r, "crashkernel", FAIL, "no crashkernel= on the kernel command line: no memory is "
 			"reserved for a capture kernel");
@@ -166,6 +168,9 @@ static void check_loaded(struct report *r)
 		"not loaded (/sys/kernel/kexec_crash_loaded 0): a panic now reboots without a dump");
 	if (loaded < 0)
 		snprintf(c->fix, sizeof(c->fix), "a kernel built with CONFIG_KEXEC and CONFIG_CRASH_DUMP");
+	else if (read_long("/proc/sys/kernel/kexec_load_disabled", 0) == 1)
+		snprintf(c->fix, sizeof(c->fix), "kernel.kexec_load_disabled is 1: nothing can load it "
+			 "until a reboot; load the capture kernel at boot, before anything sets it");
 	else if (strcmp(r->cfg.service, "kdump-tools") == 0)
 		snprintf(c->fix, sizeof(c->fix), "systemctl restart kdump-tools (kdump-config load), and "
 			 "see kdump-config show");
@@ -220,8 +225,8 @@ static uint64_t dump_estimate(const struct kd_kdump_config *g, char *how, size_t
 	uint64_t keep = kb[0];
 	if (level & 16)
 		keep -= kb[1] < keep ? kb[1] : keep;
-	if (level & (2 | 4))
-		keep -= kb[2] + kb[3] < keep ? kb[2] + kb[3] : keep;
+	uint64_t cache = (level & 4) ? kb[2] + kb[3] : (level & 2) ? kb[2] : 0;
+	keep -= cache < keep ? cache : keep;
 	if (level & 8)
 		keep -= kb[4] < keep ? kb[4] : keep;
 	snprintf(how, len, "dump level %d of %.0f MiB of memory (/proc/meminfo), %s", level,
@@ -258,6 +263,13 @@ static void check_dir(struct report *r, const char *dir)
 		return;
 	}
 	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	if (avail < need && r->cfg.compressed && avail >= need / 4) {
+		c = add(r, "dump directory", WARN, "%s: %.0f MiB free, a dump takes up to %.0f MiB before "
+			"compression (%s): it fits if it compresses to %.0f%%", dir, MiB(avail), MiB(need), how,
+			100.0 * (double)avail / (double)need);
+		snprintf(c->fix, sizeof(c->fix), "more room in %.300s to be sure", dir);
+		return;
+	}
 	if (avail < need) {
 		c = add(r, "dump directory", FAIL, "%s: %.0f MiB free, a dump takes up to %.0f MiB (%s)", dir,
 			MiB(avail), MiB(need), how);
@@ -303,7 +315,7 @@ static void check_makedumpfile(struct report *r)
 	/* Known problems, from makedumpfile's releases: 6.10 moved the slab
 	 * flag into page_type (1.7.6 follows), 6.12 reworked page_type again
 	 * (1.7.7 follows). */
-	if (kv >= 6010 && mv < 10706 && (level < 0 || (level & 8))) {
+	if (kv >= 6010 && mv < 10706 && (level & 8)) {
 		c = add(r, "makedumpfile", WARN, "%d.%d.%d with %s: slab pages (every task_struct) pass for "
 			"user pages and are dropped at dump level %d: the dump will have no tasks",
 			maj, min, pat, r->release, level);
@@ -368,7 +380,8 @@ static void check_lockdown(struct report *r)
 
 	if (!read_line("/sys/kernel/security/lockdown", lock, sizeof(lock)) || !(sel = strchr(lock, '[')))
 		return;
-	sel[strcspn(sel, "]") + 1] = '\0';
+	if (sel[strcspn(sel, "]")] == ']')
+		sel[strcspn(sel, "]") + 1] = '\0';
 	if (strcmp(sel, "[none]") == 0)
 		add(r, "lockdown", OK, "none: kexec may load any capture kernel");
 	else
@@ -383,8 +396,8 @@ static void gather(struct report *r, const char *dir)
 
 	snprintf(r->release, sizeof(r->release), "%s", uname(&u) == 0 ? u.release : "");
 	check_crashkernel(r);
-	check_loaded(r);
 	check_service(r, found);
+	check_loaded(r);
 	check_dir(r, dir ? dir : r->cfg.dir);
 	check_makedumpfile(r);
 	check_sysrq(r);

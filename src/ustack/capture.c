@@ -6,14 +6,17 @@
  * has them named outside it, by `kdive ustack --pcs` in a child process,
  * then lets the signal's default action (the core dump) happen. */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include <unwind.h>
@@ -46,7 +49,8 @@ static _Unwind_Reason_Code one(struct _Unwind_Context *ctx, void *arg)
 	return _URC_NO_REASON;
 }
 
-static int capture(void **pcs, int max, int skip)
+/* inlined: skip counts frames from the function that calls it */
+static inline __attribute__((always_inline)) int capture(void **pcs, int max, int skip)
 {
 	struct capture c = { pcs, max, 0, skip };
 
@@ -70,8 +74,11 @@ static Dwfl *self_dwfl(char *why, size_t len)
 {
 	if (!self)
 		return self = kd_udwfl_open(getpid(), why, len);
-	dwfl_report_begin_add(self);
-	if (dwfl_linux_proc_report(self, getpid()) != 0 || dwfl_report_end(self, NULL, NULL) != 0) {
+	/* modules at the same place stay (their debug info read), the ones
+	 * unloaded since go */
+	dwfl_report_begin(self);
+	int rc = dwfl_linux_proc_report(self, getpid());
+	if (dwfl_report_end(self, NULL, NULL) != 0 || rc != 0) {
 		snprintf(why, len, "cannot read /proc/self/maps");
 		return NULL;
 	}
@@ -186,31 +193,54 @@ static int symbolize_in_child(int n, uint64_t first)
 		return -1;
 	argv[argc++] = helper;
 	argv[argc++] = "ustack";
+	argv[argc++] = "--no-debuginfod"; /* no download while the process waits to die */
 	argv[argc++] = "--pcs";
 	argv[argc++] = dec(argbuf[0], getpid());
 	argv[argc++] = hex(argbuf[1], first);
 	for (int i = 0; i < n; i++)
 		argv[argc++] = hex(argbuf[2 + i], (uint64_t)(uintptr_t)pcs[i]);
 	argv[argc] = NULL;
-	if ((child = fork()) < 0)
+	/* _Fork: no atfork handlers, no malloc or stdio locks taken (fork()
+	 * takes them, and a crash inside malloc holds one) */
+	if ((child = _Fork()) < 0)
 		return -1;
 	if (child == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		dup2(2, 1); /* the trace goes where the program's errors go */
 		execve(helper, argv, environ);
 		_exit(127);
 	}
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
+	/* 10 s at most: a helper that hangs must not keep the core from being dumped */
+	for (int waited = 0;; waited++) {
+		pid_t r = waitpid(child, &status, WNOHANG);
+		if (r == child)
+			break;
+		if ((r < 0 && errno != EINTR) || waited == 1000) {
+			kill(child, SIGKILL);
+			waitpid(child, &status, 0);
 			return -1;
+		}
+		struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ten_ms, NULL);
+	}
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
+
+static atomic_int handling;
 
 static void handler(int sig, siginfo_t *si, void *uctx)
 {
 	ucontext_t *uc = uctx;
 	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 	char a[24], b[24];
-	int n, from = 0;
+	int n, from = -1;
+
+	/* the first thread to crash reports; any other waits for the end */
+	if (atomic_exchange(&handling, 1))
+		for (;;)
+			pause();
 
 	put("*** ");
 	put(sig_name(sig));
@@ -226,13 +256,20 @@ static void handler(int sig, siginfo_t *si, void *uctx)
 	/* the unwinder goes through the signal frame: the frames past the
 	 * faulting pc are the program's */
 	n = capture(pcs, MAX_PCS, 0);
-	for (int i = 0; i < n; i++)
-		if ((uint64_t)(uintptr_t)pcs[i] == rip) {
+	for (int i = 0; i < n && from < 0; i++)
+		if ((uint64_t)(uintptr_t)pcs[i] == rip)
 			from = i + 1;
-			break;
-		}
+	if (from < 0) /* not through the signal frame: none of what was taken is the program's */
+		from = n;
 	memmove(pcs, pcs + from, (size_t)(n - from) * sizeof(pcs[0]));
 	n -= from;
+	/* a call through a NULL (or wild) pointer: the unwinder had no CFI for
+	 * pc; its caller's return address is on top of the stack */
+	if (n == 0 && (rip == 0 || from == 0)) {
+		uint64_t sp = (uint64_t)uc->uc_mcontext.gregs[REG_RSP];
+		if (sp)
+			pcs[n++] = *(void **)(uintptr_t)sp;
+	}
 	if (symbolize_in_child(n, rip) != 0) {
 		put("(kdive is not there to name the frames: the addresses)\n");
 		put(hex(a, rip));
@@ -261,7 +298,9 @@ static void find_helper(const char *given)
 
 	helper[0] = '\0';
 	if (given && strchr(given, '/')) {
-		snprintf(helper, sizeof(helper), "%s", given);
+		/* absolute: the program may chdir before it crashes */
+		if (!realpath(given, helper) || stat(helper, &st) != 0 || !(st.st_mode & S_IXUSR))
+			helper[0] = '\0';
 		return;
 	}
 	while (path && *path) {
@@ -289,6 +328,8 @@ int kd_crash_handler_install(const char *kdive_path)
 	sa.sa_sigaction = handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK; /* a fault in the handler: the default action */
 	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]); /* one at a time on the one stack */
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL) != 0)
 			return -1;

@@ -82,10 +82,12 @@ static void comm_of(int pid, int tid, char *buf, size_t len)
  * failure past frame #0 is said (a corrupt or foreign stack). */
 static void thread_end(struct walk *w, int rc)
 {
+	int e = dwfl_errno(); /* reading it clears it */
+
 	if (rc != 0 && w->level == 0)
-		fprintf(w->out, "(no frame: %s)\n", dwfl_errmsg(-1));
-	else if (rc != 0 && dwfl_errno() != 0 && w->level < MAX_FRAMES)
-		fprintf(w->out, "(the walk stopped: %s)\n", dwfl_errmsg(-1));
+		fprintf(w->out, "(no frame: %s)\n", dwfl_errmsg(e));
+	else if (rc != 0 && e != 0 && w->level < MAX_FRAMES)
+		fprintf(w->out, "(the walk stopped: %s)\n", dwfl_errmsg(e));
 }
 
 static int thread_cb(Dwfl_Thread *thread, void *arg)

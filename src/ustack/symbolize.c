@@ -121,10 +121,9 @@ int kd_usym(Dwfl *dwfl, uint64_t pc, bool activation, struct kd_uframe *out, int
 		if (tag == DW_TAG_subprogram || n == max)
 			break;
 		struct kd_uframe *next = &out[n++];
-		*next = out[n - 2];
+		*next = out[n - 2]; /* keeps the symbol's offset: the outermost frame's */
 		out[n - 2].inlined = true;
 		out[n - 2].off = 0;
-		next->off = f->off;
 		call_site(&scopes[i], files, next->file, sizeof(next->file), &next->line);
 		next->inlined = false;
 	}

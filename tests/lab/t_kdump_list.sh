@@ -39,8 +39,8 @@ root=$tmp/root
 mkdir -p "$root/usr/lib/debug/.build-id/${id61:0:2}"
 ln -s "$V61" "$root/usr/lib/debug/.build-id/${id61:0:2}/${id61:2}.debug"
 
-timeout 120 "$KDIVE" --sysroot "$root" kdump list "$deb" "$rhel" >"$tmp/list.txt" 2>"$tmp/list.err"
-check "kdump list: exit 0, nothing on stderr" eval '[ $? -eq 0 ] && [ ! -s "$tmp/list.err" ]'
+timeout 120 "$KDIVE" --sysroot "$root" kdump list "$deb" "$rhel" >"$tmp/list.txt" 2>"$tmp/list.err"; rc=$?
+check "kdump list: exit 0, nothing on stderr" eval '[ $rc -eq 0 ] && [ ! -s "$tmp/list.err" ]'
 timeout 120 "$KDIVE" --sysroot "$root" kdump list --json "$deb" "$rhel" >"$tmp/list.json" 2>/dev/null
 check "kdump list --json: one entry per dump (6), the text's" json "$tmp/list.json" '
 text = open(sys.argv[2]).read()
@@ -101,7 +101,7 @@ check "rhel 5.10 ELF: release, panic as sys says, the date from the directory na
 	[ "$(field layout)" = rhel ] && [ "$(field format)" = "ELF vmcore" ] &&
 	[ "$(field release)" = "$(cat "$L510/oops-module/release.txt")" ] &&
 	[ "$(field panic)" = "$(sysf "$V510" "$dp" PANIC)" ] && [ "$(field time_from)" = "directory name" ] &&
-	[ "$(field date)" = "2026-12-03 07:42:15 UTC" ]' || cat "$tmp/e.json"
+	[ "$(field date)" = "2026-12-03 07:42:15" ]' || cat "$tmp/e.json"
 dp=$rhel/127.0.0.1-2026-12-03-08:00:00/vmcore
 entry "$dp"
 check "rhel, a vmcore cut short: incomplete" eval '[ "$(field complete)" = False ]' || cat "$tmp/e.json"

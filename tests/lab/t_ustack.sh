@@ -128,6 +128,7 @@ gdbs gdb-who.txt >want.txt
 ours who.txt >got.txt
 check "kd_backtrace_print: who called me = gdb's bt there (who_called, run, main)" eval '[ -s want.txt ] && diff want.txt got.txt >&2'
 PATH=/usr/bin:/bin ./crash /nonexistent/kdive >/dev/null 2>nokdive.err
+rc=$?
 check "crash without kdive to name the frames: the raw addresses, still dies by SIGSEGV" eval '
-	grep -q "kdive is not there" nokdive.err && grep -qE "^0x[0-9a-f]+$" nokdive.err'
+	[ $rc -eq 139 ] && grep -q "kdive is not there" nokdive.err && grep -qE "^0x[0-9a-f]+$" nokdive.err'
 finish

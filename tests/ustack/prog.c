@@ -1,21 +1,21 @@
 /* ustack test program: known call chains in three threads, a shared
  * library frame, inlined calls, C++ frames and a signal frame; each thread
  * blocks forever where the test (and gdb) can read its stack. Prints
- * "ready" once every thread is in place. */
+ * "ready" once all three are in place (the last one says it). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <unistd.h>
 
 int lib_call(int (*cb)(int), int x);
 void cxx_entry(void);
 
-static atomic_int ready;
+static atomic_int ready, interrupting;
 
 void block_forever(void)
 {
-	atomic_fetch_add(&ready, 1);
+	if (atomic_fetch_add(&ready, 1) == 2)
+		write(1, "ready\n", 6); /* write: this may run in a signal handler */
 	for (;;)
 		pause(); /* BLOCK */
 }
@@ -46,6 +46,7 @@ static void on_usr1(int sig)
 
 static __attribute__((noinline)) void interrupted(void)
 {
+	atomic_store(&interrupting, 1);
 	for (;;)
 		pause(); /* INTERRUPTED */
 }
@@ -71,11 +72,9 @@ int main(void)
 	signal(SIGUSR1, on_usr1);
 	pthread_create(&a, NULL, signal_thread, NULL);
 	pthread_create(&b, NULL, cxx_thread, NULL);
-	usleep(100000);
-	pthread_kill(a, SIGUSR1);
-	while (atomic_load(&ready) < 2)
+	while (!atomic_load(&interrupting)) /* in interrupted(): the signal lands there */
 		usleep(1000);
-	printf("ready\n");
-	fflush(stdout);
+	usleep(10000); /* past the store, into pause() */
+	pthread_kill(a, SIGUSR1);
 	return outer(1); /* MAIN_CALL */
 }
