@@ -4,7 +4,7 @@
 # after: kept) against glibc's backtrace_symbols (names only, no file:line,
 # needs -rdynamic); and another process's stacks, kdive ustack against
 # eu-stack -p (elfutils) and gdb's thread apply all bt, on the ustack
-# test program (3 threads). libbacktrace is not packaged in Debian 12
+# test program (4 threads). libbacktrace is not packaged in Debian 12
 # (no libbacktrace-dev): not compared. Not a test.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,4 +32,4 @@ measure() { /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>&1 || true
 set -- $(measure "$KDIVE" ustack "$pid") $(measure eu-stack -i -s -p "$pid") $(measure gdb -p "$pid" -batch -ex "thread apply all bt")
 awk -v kt="$1" -v km="$2" -v et="$3" -v em="$4" -v gt="$5" -v gm="$6" 'BEGIN {
 	printf "%-34s kdive %6.3f s %6.1f MiB | eu-stack -i -s %6.3f s %6.1f MiB (%.1fx) | gdb %6.3f s %6.1f MiB (%.1fx)\n",
-		"ustack PID (3 threads, libc dbg)", kt, km / 1024, et, em / 1024, (kt > 0 ? et / kt : 0), gt, gm / 1024, (kt > 0 ? gt / kt : 0) }'
+		"ustack PID (4 threads, libc dbg)", kt, km / 1024, et, em / 1024, (kt > 0 ? et / kt : 0), gt, gm / 1024, (kt > 0 ? gt / kt : 0) }'

@@ -79,9 +79,12 @@ int kd_usym(Dwfl *dwfl, uint64_t pc, bool activation, struct kd_uframe *out, int
 	Dwarf_Files *files = NULL;
 	int n = 1, nscopes;
 
+	Dwarf_Addr start = 0, end = 0;
+
 	memset(f, 0, sizeof(*f));
 	f->pc = pc;
-	if (!m)
+	/* a wild pc (a smashed stack) can come back with a module it is not in */
+	if (!m || !dwfl_module_info(m, NULL, &start, &end, NULL, NULL, NULL, NULL) || at < start || at >= end)
 		return 1;
 	const char *sname = dwfl_module_addrinfo(m, at, &off, &sym, NULL, NULL, NULL), *main_file = NULL;
 	/* the file's path once addrinfo found it; else the mapping's name */

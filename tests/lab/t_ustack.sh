@@ -54,7 +54,7 @@ for _ in $(seq 100); do grep -q ready ready.txt 2>/dev/null && break; sleep 0.1;
 timeout 60 "$KDIVE_REAL" ustack "$pid" >ustack.txt 2>ustack.err
 rc=$?
 timeout 120 gdb -p "$pid" -batch -ex "thread apply all bt" >gdb.txt 2>&1
-check "ustack PID: exit 0, three threads" eval '[ $rc -eq 0 ] && [ "$(grep -c "^Thread " ustack.txt)" -eq 3 ]' ||
+check "ustack PID: exit 0, four threads" eval '[ $rc -eq 0 ] && [ "$(grep -c "^Thread " ustack.txt)" -eq 4 ]' ||
 	sed 's/^/# /' ustack.err
 ours ustack.txt | by_tid >ours.txt
 gdbs gdb.txt | by_tid >gdb-frames.txt
@@ -71,6 +71,11 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$KDIVE_REAL" ustack "$pid" >
 check "ustack of another user's process without the right: one line saying why, exit 1" eval '
 	[ $rc -eq 1 ] && [ "$(grep -c "" perm.err)" -eq 1 ] && grep -q "cannot ptrace pid $pid" perm.err' ||
 	sed 's/^/# /' perm.err
+smashed=$(awk '/ smashed prog.c/ { print $1; exit }' ours.txt)
+check "a stack whose return address was overwritten: the walk stops past smashed(), said, no loop" eval '
+	[ -n "$smashed" ] && awk -v t="$smashed" "/^Thread / { on = \$2 == t } on" ustack.txt >smashed.txt &&
+	grep -qE "^#[0-9]+ +0x4141414141414141 in \?\? \(\)$" smashed.txt && [ "$(grep -c "^#" smashed.txt)" -lt 10 ] &&
+	grep -q "^(the walk stopped: " smashed.txt' || sed 's/^/# /' smashed.txt
 tid=$(awk '/ interrupted prog.c/ { print $1; exit }' ours.txt)
 timeout 60 "$KDIVE_REAL" ustack -t "$tid" "$pid" >one.txt 2>&1
 check "ustack -t TID: that thread only" eval '[ "$(grep -c "^Thread " one.txt)" -eq 1 ] && grep -q "^Thread $tid " one.txt'

@@ -1,7 +1,8 @@
-/* ustack test program: known call chains in three threads, a shared
- * library frame, inlined calls, C++ frames and a signal frame; each thread
- * blocks forever where the test (and gdb) can read its stack. Prints
- * "ready" once all three are in place (the last one says it). */
+/* ustack test program: known call chains in four threads, a shared
+ * library frame, inlined calls, C++ frames, a signal frame and a stack
+ * whose return address was overwritten; each thread blocks forever where
+ * the test (and gdb) can read its stack. Prints "ready" once all four are
+ * in place (the last one says it). */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -14,7 +15,7 @@ static atomic_int ready, interrupting;
 
 void block_forever(void)
 {
-	if (atomic_fetch_add(&ready, 1) == 2)
+	if (atomic_fetch_add(&ready, 1) == 3)
 		write(1, "ready\n", 6); /* write: this may run in a signal handler */
 	for (;;)
 		pause(); /* BLOCK */
@@ -58,6 +59,23 @@ static void *signal_thread(void *arg)
 	return NULL;
 }
 
+/* A corrupt stack: its own return address overwritten, as a buffer
+ * overflow leaves it; the walk must stop there, not wander or loop. */
+static __attribute__((noinline, optimize("no-omit-frame-pointer"))) void smashed(void)
+{
+	void **frame = __builtin_frame_address(0);
+
+	frame[1] = (void *)0x4141414141414141ULL; /* SMASH */
+	block_forever(); /* SMASHED_BLOCK */
+}
+
+static void *smash_thread(void *arg)
+{
+	(void)arg;
+	smashed();
+	return NULL;
+}
+
 static void *cxx_thread(void *arg)
 {
 	(void)arg;
@@ -67,11 +85,12 @@ static void *cxx_thread(void *arg)
 
 int main(void)
 {
-	pthread_t a, b;
+	pthread_t a, b, c;
 
 	signal(SIGUSR1, on_usr1);
 	pthread_create(&a, NULL, signal_thread, NULL);
 	pthread_create(&b, NULL, cxx_thread, NULL);
+	pthread_create(&c, NULL, smash_thread, NULL);
 	while (!atomic_load(&interrupting)) /* in interrupted(): the signal lands there */
 		usleep(1000);
 	usleep(10000); /* past the store, into pause() */
