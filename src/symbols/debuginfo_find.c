@@ -354,9 +354,12 @@ int kd_debuginfod_find(const char *build_id, const char *what, FILE *out, char *
 	debuginfod_end(c);
 	if (out && isatty(fileno(out)))
 		fputs("\r\033[K", out);
-	if (fd < 0) /* a 404 is an answer; anything else says the server cannot be asked */
-		return kd_fail(err, fd == -ENOENT ? KD_ERR_LOOKUP : KD_ERR_IO, "debuginfod (%s) has no debug "
-			       "file for build-id %s: %s", urls, build_id, strerror(-fd));
+	if (fd == -ENOENT) /* a 404 is an answer */
+		return kd_fail(err, KD_ERR_LOOKUP, "debuginfod (%s) has no debug file for build-id %s", urls,
+			       build_id);
+	if (fd < 0) /* anything else: the server cannot be asked (DEBUGINFOD_TIMEOUT) */
+		return kd_fail(err, KD_ERR_IO, "debuginfod (%s) did not answer for build-id %s: %s", urls,
+			       build_id, strerror(-fd));
 	close(fd);
 	snprintf(path, len, "%s", found);
 	free(found);

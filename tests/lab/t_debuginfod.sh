@@ -83,6 +83,24 @@ check "decode, server down: one line for the module, which names the server (aft
 	grep -q "no debug info for module kernel_call_trace.*127.0.0.1.*not asked again" "$tmp/derr"' ||
 	cat "$tmp/derr"
 check "server down: one line (the vmlinux's; the modules not asked), the dump alone, exit 0" eval '[ $rc -eq 0 ] &&
-	[ "$(grep -c "going on with the dump" "$tmp/err")" -eq 1 ] && [ "$(grep -c "has no debug file" "$tmp/err")" -eq 1 ] &&
+	[ "$(grep -c "going on with the dump" "$tmp/err")" -eq 1 ] && [ "$(grep -c "did not answer" "$tmp/err")" -eq 1 ] &&
 	grep -q "not asked for either" "$tmp/err" && grep -q "^ #0 " "$tmp/out"' || cat "$tmp/err"
+
+# a server that accepts and never answers: DEBUGINFOD_TIMEOUT, one line, the dump alone
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])' >"$tmp/hang.port" &
+pid=$!
+for _ in $(seq 50); do [ -s "$tmp/hang.port" ] && break; sleep 0.1; done
+start=$(date +%s)
+DEBUGINFOD_URLS=http://127.0.0.1:$(cat "$tmp/hang.port") DEBUGINFOD_TIMEOUT=2 \
+	timeout 120 "$KDIVE" "$DUMP61" -c "bt" >"$tmp/out" 2>"$tmp/err"; rc=$?
+took=$(($(date +%s) - start))
+check "a server that hangs: given up after DEBUGINFOD_TIMEOUT (${took} s), one line, the dump alone, exit 0" eval '
+	[ $rc -eq 0 ] && [ "$(grep -c "did not answer.*Timer expired" "$tmp/err")" -eq 1 ] && grep -q "^ #0 " "$tmp/out"' || cat "$tmp/err"
+kill "$pid"; wait "$pid" 2>/dev/null; pid=
 finish
