@@ -82,6 +82,12 @@ static bool run_line(kd_session *s, char *line, int *failures)
 		return true;
 	if (strcmp(line, "q") == 0 || strcmp(line, "quit") == 0 || strcmp(line, "exit") == 0)
 		return false;
+	if (*line == '!') { /* crash's shell escape */
+		fflush(stdout);
+		if (system(line[1] ? line + 1 : "${SHELL:-/bin/sh}") != 0)
+			(*failures)++;
+		return true;
+	}
 	if ((redir = find_redirect(line))) {
 		char kind = *redir;
 		bool append = kind == '>' && redir[1] == '>';
@@ -155,6 +161,21 @@ static void run_prompt(kd_session *s, int *failures)
 
 	snprintf(hist, sizeof(hist), "%s/.kdive_history", home ? home : ".");
 	read_history(hist);
+	/* crash's .crashrc: aliases and settings, ~/ then ./ (a line that
+	 * fails is one line and the rest go on) */
+	const char *rcs[] = { "%s/.kdiverc", "./.kdiverc" };
+	for (size_t i = 0; i < 2; i++) {
+		char rc[4200];
+		FILE *f;
+		snprintf(rc, sizeof(rc), rcs[i], home ? home : ".");
+		if (i == 1 && home && strcmp(home, ".") == 0)
+			break; /* the same file */
+		if ((f = fopen(rc, "r"))) {
+			int rc_failures = 0; /* said; not the session's */
+			run_stream(s, f, &rc_failures);
+			fclose(f);
+		}
+	}
 	kd_session_exec(s, "sys", stdout, &(kd_err){ "" });
 	putchar('\n');
 	while ((line = readline("kdive> "))) {

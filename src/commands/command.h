@@ -26,7 +26,14 @@ struct kd_session {
 	int list_next;
 	bool json;                    /* every command --json (kdive --json) */
 	uint64_t context;             /* `set PID`: the task commands default to (0: the panic task) */
+	struct kd_alias *aliases;     /* `alias` (alias.c) */
+	size_t n_aliases;
 };
+
+/* line with a leading alias replaced by its command (again while it
+ * names one), in *out (malloc'd); -1 on a loop. */
+int kd_alias_expand(struct kd_session *s, const char *line, char **out, kd_err *err);
+void kd_aliases_free(struct kd_session *s);
 
 /* What a command needs before it runs (kd_command.flags). */
 enum {

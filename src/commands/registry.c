@@ -26,6 +26,8 @@ extern const struct kd_command kd_cmd_runq;
 extern const struct kd_command kd_cmd_l;
 extern const struct kd_command kd_cmd_gdb;
 extern const struct kd_command kd_cmd_set;
+extern const struct kd_command kd_cmd_alias;
+extern const struct kd_command kd_cmd_eval;
 extern const struct kd_command kd_cmd_tree;
 extern const struct kd_command kd_cmd_triage;
 extern const struct kd_command kd_cmd_help;
@@ -57,6 +59,8 @@ const struct kd_command *const kd_commands[] = {
 	&kd_cmd_list,
 	&kd_cmd_tree,
 	&kd_cmd_set,
+	&kd_cmd_alias,
+	&kd_cmd_eval,
 	&kd_cmd_triage,
 	&kd_cmd_help,
 	NULL,

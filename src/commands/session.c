@@ -279,12 +279,12 @@ int kd_cmd_run(struct kd_cmd *parent, int argc, char **argv)
 
 int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 {
-	char *copy = strdup(line), **argv = NULL;
+	char *copy, **argv = NULL;
 	struct kd_cmd c = { .s = s, .k = s->k, .out = out, .diag = s->diag, .err = err };
 	int argc, rc = -1;
 
-	if (!copy)
-		return kd_oom(err);
+	if (kd_alias_expand(s, line, &copy, err) != 0)
+		return -1;
 	if ((argc = split(copy, NULL)) == 0) {
 		free(copy);
 		return 0;
@@ -320,5 +320,6 @@ void kd_session_close(kd_session *s)
 		return;
 	kd_unwinder_free(s->unwinder);
 	kd_kernel_close(s->k);
+	kd_aliases_free(s);
 	free(s);
 }

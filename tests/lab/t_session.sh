@@ -81,4 +81,38 @@ timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "mod -s" >"$tmp/out" 2>"$tmp/err"
 check "mod -s without its argument: one line saying so" \
 	grep -q "^kdive: mod: option -s needs an argument (usage: mod" "$tmp/err"
 
+# crash's prompt habits: eval, alias, !cmd and ~/.kdiverc
+s1() { timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "$1" 2>"$tmp/err"; }
+check "eval 0x10 * 4k: crash's four lines, 64KB" eval '[ "$(s1 "eval 0x10 * 4k")" = "hexadecimal: 10000  (64KB)
+    decimal: 65536
+      octal: 200000
+     binary: $(printf "%047d1%016d" 0 0)" ]'
+check "eval: C's precedence, parentheses, suffixes, -1 signed, hex/octal/binary numbers" eval '
+	s1 "eval 2 + 3 * 4" | grep -qx "    decimal: 14" && s1 "eval (2 + 3) * 4" | grep -qx "    decimal: 20" &&
+	s1 "eval 1m / 1k" | grep -qx "    decimal: 1024" && s1 "eval -1" | grep -qx "    decimal: 18446744073709551615  (-1)" &&
+	s1 "eval 0xff & 0b1010 + 0o7 - 017" | grep -qx "    decimal: 2"'
+s1 "eval 1 / 0" >/dev/null
+check "eval 1 / 0: one line" eval 'grep -v "kernel relocated" "$tmp/err" | grep -qx "kdive: eval: division by zero"'
+check "alias: the alias runs its command, the words after it follow, alias lists it" eval '
+	[ "$(s1 "alias p1 ps -p; p1 1")" = "$(s1 "ps -p 1")" ] && s1 "alias p1 ps -p; alias" | grep -qx "p1           ps -p"'
+s1 "alias a1 a2; alias a2 a1; a1" >/dev/null
+check "an alias loop: refused in one line" eval 'grep -q "^kdive: alias a1: a loop" "$tmp/err"'
+s1 "alias bt ps" >/dev/null
+check "an alias with a command's name: refused" eval 'grep -q "^kdive: alias: bt is a command" "$tmp/err"'
+# the prompt itself, through a pseudo-terminal: ~/.kdiverc (with a line
+# that fails), an alias from it, a shell escape
+mkdir -p "$tmp/home"
+printf 'alias pid1 ps 1
+nosuchcommand
+' >"$tmp/home/.kdiverc"
+printf 'pid1
+!echo from-the-shell
+q
+' |
+	HOME=$tmp/home timeout 120 script -qec "$KDIVE $VMLINUX $DUMP" /dev/null >"$tmp/tty" 2>&1
+check "the prompt: ~/.kdiverc's alias runs, its bad line is one line, !echo runs the shell" eval '
+	tr -d "\r" <"$tmp/tty" >"$tmp/tty.txt" && grep -qE "^ +1 +0 +[0-9]+ +[0-9a-f]+ +IN .* init$" "$tmp/tty.txt" &&
+	grep -qx "from-the-shell" "$tmp/tty.txt" && [ "$(grep -c "nosuchcommand" "$tmp/tty.txt")" -eq 1 ]' ||
+	sed 's/^/# /' "$tmp/tty.txt"
+
 finish
