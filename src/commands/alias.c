@@ -94,8 +94,7 @@ static int list(struct kd_cmd *c)
 static int run_alias(struct kd_cmd *c)
 {
 	struct kd_session *s = c->s;
-	char text[1024] = "";
-	size_t n = 0;
+	char text[1024];
 	struct kd_alias *a;
 
 	if (c->argc == 0)
@@ -104,11 +103,8 @@ static int run_alias(struct kd_cmd *c)
 		return kd_cmd_usage(c, "a command is needed after %s", c->argv[0]);
 	if (kd_command_find(c->argv[0]) || strcmp(c->argv[0], "q") == 0)
 		return kd_fail(c->err, KD_ERR_INVALID, "%s is a command: choose another name", c->argv[0]);
-	for (int i = 1; i < c->argc; i++)
-		n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, "%s%s", i > 1 ? " " : "",
-				      c->argv[i]);
-	if (n >= sizeof(text))
-		return kd_fail(c->err, KD_ERR_INVALID, "the command is longer than %zu bytes", sizeof(text) - 1);
+	if (kd_cmd_join(c, 1, text, sizeof(text)) != 0)
+		return -1;
 	if (!(a = find(s, c->argv[0], strlen(c->argv[0])))) {
 		struct kd_alias *v = realloc(s->aliases, (s->n_aliases + 1) * sizeof(*v));
 		if (!v)

@@ -85,6 +85,11 @@ int kd_cmd_run(struct kd_cmd *c, int argc, char **argv);
 /* A warning on the diagnostics stream: "kdive: NAME: ...". */
 void kd_cmd_warn(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The operands from argv[from] on, joined by blanks into buf (a command
+ * whose operand may hold blanks: an expression, a command line); a usage
+ * error when they do not fit. */
+int kd_cmd_join(struct kd_cmd *c, int from, char *buf, size_t len);
+
 /* A usage error: the message, then "(usage: ...)"; returns -1. */
 int kd_cmd_usage(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

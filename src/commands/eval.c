@@ -147,19 +147,13 @@ static void round_size(uint64_t v, char *buf, size_t len)
 
 static int run_eval(struct kd_cmd *c)
 {
-	char text[1024] = "", bits[65], size[32];
-	size_t n = 0;
+	char text[1024], bits[65], size[32];
 	struct calc calc = { text, c->err, 0 };
 	uint64_t v;
 
 	if (c->argc == 0)
 		return kd_cmd_usage(c, "an expression is needed");
-	for (int i = 0; i < c->argc; i++)
-		n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, "%s%s", i ? " " : "",
-				      c->argv[i]);
-	if (n >= sizeof(text))
-		return kd_fail(c->err, KD_ERR_INVALID, "the expression is longer than %zu bytes", sizeof(text) - 1);
-	if (expr(&calc, 0, &v) != 0)
+	if (kd_cmd_join(c, 0, text, sizeof(text)) != 0 || expr(&calc, 0, &v) != 0)
 		return -1;
 	blanks(&calc);
 	if (*calc.p)

@@ -120,6 +120,16 @@ void kd_cmd_warn(struct kd_cmd *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+int kd_cmd_join(struct kd_cmd *c, int from, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = from; i < c->argc; i++)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", i > from ? " " : "", c->argv[i]);
+	return n < len ? 0 : kd_cmd_usage(c, "more than %zu characters", len - 1);
+}
+
 int kd_cmd_usage(struct kd_cmd *c, const char *fmt, ...)
 {
 	char what[512];

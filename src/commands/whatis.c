@@ -10,17 +10,6 @@
 #include "kernel/types.h"
 #include "kernel/value.h"
 
-static int joined(struct kd_cmd *c, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	if (!c->argc)
-		return kd_cmd_usage(c, "a symbol, an expression or a type is needed");
-	for (int i = 0; i < c->argc; i++)
-		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s", i ? " " : "", c->argv[i]);
-	return n < len ? 0 : kd_cmd_usage(c, "more than %zu characters", len - 1);
-}
-
 /* The text as a type ("struct x", "int", a typedef), else as an
  * expression's type. */
 static int type_of(struct kd_cmd *c, const char *text, kd_type *t, struct kd_value *v, bool *is_type)
@@ -109,7 +98,9 @@ static int describe(struct kd_cmd *c, bool ptype)
 	bool is_type;
 	kd_type t;
 
-	if (joined(c, text, sizeof(text)) != 0 || type_of(c, text, &t, &v, &is_type) != 0)
+	if (!c->argc)
+		return kd_cmd_usage(c, "a symbol, an expression or a type is needed");
+	if (kd_cmd_join(c, 0, text, sizeof(text)) != 0 || type_of(c, text, &t, &v, &is_type) != 0)
 		return -1;
 	if (c->json)
 		return json_describe(c, text, t, &v, is_type, is_aggregate(t) && (ptype || is_type));

@@ -287,10 +287,7 @@ static void read_log(struct crash *c)
 
 static void read_header(struct crash *c)
 {
-	struct kd_vmcoreinfo *vi = NULL;
-	const char *text, *v;
 	struct kd_dump *d;
-	size_t n = 0;
 	kd_err err;
 
 	if (c->compressed[0])
@@ -307,15 +304,9 @@ static void read_header(struct crash *c)
 		c->time = di->timestamp;
 		c->time_from = "kdump header";
 	}
-	if (di->release && di->release[0])
+	kd_vmcoreinfo_identity(d, c->release, sizeof(c->release), c->build_id, sizeof(c->build_id));
+	if (!c->release[0] && di->release) /* no VMCOREINFO: the kdump header's utsname */
 		snprintf(c->release, sizeof(c->release), "%s", di->release);
-	if ((text = kd_dump_vmcoreinfo(d, &n)) && (vi = kd_vmcoreinfo_parse(text, n))) {
-		if ((v = kd_vmcoreinfo_get(vi, "OSRELEASE")))
-			snprintf(c->release, sizeof(c->release), "%s", v);
-		if ((v = kd_vmcoreinfo_get(vi, "BUILD-ID")))
-			snprintf(c->build_id, sizeof(c->build_id), "%s", v);
-	}
-	kd_vmcoreinfo_free(vi);
 	kd_dump_close(d);
 }
 

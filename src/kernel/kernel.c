@@ -310,21 +310,20 @@ static int find_debug_vmlinux(const char *dump, const struct kd_kernel_opts *opt
 			      size_t len, bool *down)
 {
 	FILE *diag = opts ? opts->diag : NULL;
-	struct kd_vmcoreinfo *vi = NULL;
-	const char *text, *rel, *id;
+	char rel[128], id[130];
 	struct kd_dump *d;
-	size_t n = 0;
 	kd_err why;
 	int rc = -1;
+	bool known;
 
 	if (!(d = kd_dump_open(dump, NULL)))
 		return -1;
-	if ((text = kd_dump_vmcoreinfo(d, &n)) && (vi = kd_vmcoreinfo_parse(text, n)) &&
-	    (rel = kd_vmcoreinfo_get(vi, "OSRELEASE"))) {
-		id = kd_vmcoreinfo_get(vi, "BUILD-ID");
+	known = kd_vmcoreinfo_identity(d, rel, sizeof(rel), id, sizeof(id)) && rel[0];
+	kd_dump_close(d);
+	if (known) {
 		if (kd_find_vmlinux(rel, opts ? opts->sysroot : NULL, path, len, NULL) == 0) {
 			rc = 0;
-		} else if (id && !(opts && opts->no_debuginfod) && getenv("DEBUGINFOD_URLS") &&
+		} else if (id[0] && !(opts && opts->no_debuginfod) && getenv("DEBUGINFOD_URLS") &&
 			   *getenv("DEBUGINFOD_URLS")) {
 			char what[200];
 			snprintf(what, sizeof(what), "vmlinux of %s", rel);
@@ -336,8 +335,6 @@ static int find_debug_vmlinux(const char *dump, const struct kd_kernel_opts *opt
 					"`set debuginfod on` tries again)" : "");
 		}
 	}
-	kd_vmcoreinfo_free(vi);
-	kd_dump_close(d);
 	return rc;
 }
 

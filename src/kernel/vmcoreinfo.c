@@ -1,8 +1,11 @@
 #include "kernel/vmcoreinfo.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dump/dump.h"
 
 struct entry {
 	const char *key, *value;
@@ -92,4 +95,22 @@ bool kd_vmcoreinfo_hex(const struct kd_vmcoreinfo *vi, const char *key, uint64_t
 bool kd_vmcoreinfo_dec(const struct kd_vmcoreinfo *vi, const char *key, int64_t *out)
 {
 	return number(kd_vmcoreinfo_get(vi, key), 10, NULL, out);
+}
+
+bool kd_vmcoreinfo_identity(const struct kd_dump *d, char *release, size_t rlen, char *build_id,
+			    size_t blen)
+{
+	size_t n = 0;
+	const char *text = kd_dump_vmcoreinfo(d, &n), *v;
+	struct kd_vmcoreinfo *vi = text ? kd_vmcoreinfo_parse(text, n) : NULL;
+
+	release[0] = build_id[0] = '\0';
+	if (!vi)
+		return false;
+	if ((v = kd_vmcoreinfo_get(vi, "OSRELEASE")))
+		snprintf(release, rlen, "%s", v);
+	if ((v = kd_vmcoreinfo_get(vi, "BUILD-ID")))
+		snprintf(build_id, blen, "%s", v);
+	kd_vmcoreinfo_free(vi);
+	return true;
 }

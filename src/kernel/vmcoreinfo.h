@@ -22,4 +22,10 @@ const char *kd_vmcoreinfo_get(const struct kd_vmcoreinfo *vi, const char *key);
 bool kd_vmcoreinfo_hex(const struct kd_vmcoreinfo *vi, const char *key, uint64_t *out);
 bool kd_vmcoreinfo_dec(const struct kd_vmcoreinfo *vi, const char *key, int64_t *out);
 
+/* Which build a dump is, from its VMCOREINFO alone: OSRELEASE and
+ * BUILD-ID ("" where it names none). false when it has no VMCOREINFO. */
+struct kd_dump;
+bool kd_vmcoreinfo_identity(const struct kd_dump *d, char *release, size_t rlen, char *build_id,
+			    size_t blen);
+
 #endif

@@ -99,11 +99,9 @@ int kd_backtrace_print(void *const *pcs, int n, FILE *out)
 			fprintf(out, "#%-2d %p\n", i, pcs[i]);
 		return -1;
 	}
-	for (int i = 0; i < n; i++) {
-		struct kd_uframe f[KD_UFRAME_MAX];
-		int k = kd_usym(dwfl, (uint64_t)(uintptr_t)pcs[i], false, f, KD_UFRAME_MAX);
-		for (int j = 0; j < k; j++)
-			kd_uframe_print(&f[j], level++, out);
+	for (int i = 0; i < n; i++) { /* return addresses, one at a time: no copy of pcs */
+		uint64_t pc = (uint64_t)(uintptr_t)pcs[i];
+		level = kd_upcs_print(dwfl, &pc, 1, false, level, out);
 	}
 	pthread_mutex_unlock(&self_lock);
 	return 0;

@@ -175,16 +175,10 @@ int kd_ustack_addresses(int pid, const uint64_t *pcs, size_t n, int first_exact,
 {
 	char why[512];
 	Dwfl *dwfl = kd_udwfl_open(pid, why, sizeof(why));
-	int level = 0;
 
 	if (!dwfl)
 		return kd_fail(err, KD_ERR_IO, "%s", why);
-	for (size_t i = 0; i < n; i++) {
-		struct kd_uframe f[KD_UFRAME_MAX];
-		int k = kd_usym(dwfl, pcs[i], i == 0 && first_exact, f, KD_UFRAME_MAX);
-		for (int j = 0; j < k; j++)
-			kd_uframe_print(&f[j], level++, out);
-	}
+	kd_upcs_print(dwfl, pcs, n, first_exact, 0, out);
 	dwfl_end(dwfl);
 	return 0;
 }

@@ -147,3 +147,14 @@ void kd_uframe_print(const struct kd_uframe *f, int n, FILE *out)
 	else
 		fputc('\n', out);
 }
+
+int kd_upcs_print(Dwfl *dwfl, const uint64_t *pcs, size_t n, bool first_exact, int level, FILE *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kd_uframe f[KD_UFRAME_MAX];
+		int k = kd_usym(dwfl, pcs[i], i == 0 && first_exact, f, KD_UFRAME_MAX);
+		for (int j = 0; j < k; j++)
+			kd_uframe_print(&f[j], level++, out);
+	}
+	return level;
+}

@@ -31,6 +31,10 @@ int kd_usym(Dwfl *dwfl, uint64_t pc, bool activation, struct kd_uframe *out, int
  * without line information; "??" without a symbol). */
 void kd_uframe_print(const struct kd_uframe *f, int n, FILE *out);
 
+/* pcs named and printed from frame number level on (kd_usym's frames,
+ * the first pc an activation when first_exact); returns the next number. */
+int kd_upcs_print(Dwfl *dwfl, const uint64_t *pcs, size_t n, bool first_exact, int level, FILE *out);
+
 /* A libdwfl session on process pid's mappings (/proc/PID/maps), debug
  * info from the binaries, .gnu_debuglink and /usr/lib/debug/.build-id.
  * NULL with why (at least 256 bytes) when it cannot be read. */
