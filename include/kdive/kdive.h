@@ -24,6 +24,7 @@ enum kd_err_code {
 	KD_ERR_UNSUPPORTED, /* a format or kernel feature kdive cannot interpret */
 	KD_ERR_CORRUPT,     /* data that contradicts itself: a bad header, a list that never ends */
 	KD_ERR_MISMATCH,    /* files that do not belong together: another build's vmlinux or .ko */
+	KD_ERR_INTERRUPTED, /* stopped by kd_session_interrupt (Ctrl-C) */
 };
 
 /* Why memory could not be read (KD_ERR_FAULT). */
@@ -124,6 +125,31 @@ kd_session *kd_session_open(const char *file1, const char *file2,
  * writing to out. Returns 0, or -1 with err, "CMD: why" (the session
  * stays usable). */
 int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err);
+
+/* Stops the command kd_session_exec is running (in any session of the
+ * process) at its next read of kernel memory or its next task; it fails
+ * with KD_ERR_INTERRUPTED and the session goes on. Async-signal-safe: for
+ * a SIGINT handler. */
+void kd_session_interrupt(void);
+
+/* Whether output should go through a pager when it is longer than the
+ * terminal (crash's `set scroll on|off`; on at the start), and setting it
+ * (kdive -s). The pager itself is the front end's. */
+int kd_session_scroll(const kd_session *s);
+void kd_session_set_scroll(kd_session *s, int on);
+
+/* Whether line runs until interrupted (`repeat`): its output should
+ * stream to the terminal, never wait for a pager. */
+int kd_session_streams(kd_session *s, const char *line);
+
+/* Tab at the prompt: cb gets each word that completes the one ending at
+ * position point of line, sorted, once each: command names and aliases
+ * for the first word; after it, "-" the command's options, else what it
+ * takes: symbol names, struct and union names and NAME.member paths
+ * ("task_struct.pi" -> "task_struct.pid", ...), PIDs, command names.
+ * Returns how many. */
+typedef void (*kd_complete_fn)(const char *word, void *arg);
+size_t kd_session_complete(kd_session *s, const char *line, size_t point, kd_complete_fn cb, void *arg);
 
 /* How far KASLR moved the kernel, in MiB (crash's "kernel relocated"). */
 long kd_session_relocation_mb(const kd_session *s);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/interrupt.h"
+
 static void vset(kd_err *err, enum kd_err_code code, const char *fmt, va_list ap)
 {
 	if (!err)
@@ -69,7 +71,8 @@ void kd_fault_set_virt(kd_err *err, uint64_t virt)
 
 void kd_vwarn(FILE *diag, const char *who, const char *fmt, va_list ap)
 {
-	if (!diag)
+	/* after Ctrl-C, the reads that fail are the ones we stopped */
+	if (!diag || kd_interrupted())
 		return;
 	fputs("kdive: ", diag);
 	if (who)

@@ -5,6 +5,7 @@
  * `cmd >> file` write to a file. */
 #include <editline/readline.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,12 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/pager.h"
 #include "kdive/kdive.h"
 
 static void usage(FILE *out)
 {
-	fputs("usage: kdive [--modules DIR]... [--source DIR]... [--sysroot DIR] [-c 'CMD; CMD'] [-i FILE]\n"
+	fputs("usage: kdive [--modules DIR]... [--source DIR]... [--sysroot DIR] [-s] [-c 'CMD; CMD'] [-i FILE]\n"
 	      "             [VMLINUX] [VMCORE]\n"
 	      "Opens a kdump vmcore (any makedumpfile format, or a QEMU dump) with the\n"
 	      "crashed kernel's debug vmlinux, in either order, and runs crash-style\n"
@@ -26,6 +28,9 @@ static void usage(FILE *out)
 	      "debuginfod by build-id; without it (Linux 6.0+), the symbols, types and\n"
 	      "unwind tables come from the dump's own kallsyms, BTF and ORC: no source\n"
 	      "lines, no types BTF lacks.\n"
+	      "  -c 'CMD; CMD'  run these commands and leave (as lines at the prompt)\n"
+	      "  -i FILE        run the commands in FILE and leave\n"
+	      "  -s             silent: no sys banner at the prompt, and no pager (set scroll off)\n"
 	      "  --modules DIR  look for module .ko files with debug info below DIR first\n"
 	      "  --json         every command's output as JSON (as CMD --json; docs/json.md)\n"
 	      "  --no-debuginfod  without VMLINUX, do not fetch it from debuginfod\n"
@@ -73,6 +78,7 @@ static bool run_line(kd_session *s, char *line, int *failures)
 {
 	char *redir, *dest = NULL;
 	FILE *out = stdout;
+	struct pager *pager = NULL;
 	bool piped = false;
 	kd_err err = { "" };
 	int rc;
@@ -108,11 +114,21 @@ static bool run_line(kd_session *s, char *line, int *failures)
 			return true;
 		}
 	}
-	rc = kd_session_exec(s, trim(line), out, &err);
-	if (out != stdout)
+	line = trim(line);
+	if (out == stdout && kd_session_scroll(s) && !kd_session_streams(s, line))
+		out = pager_open(&pager);
+	if (!out)
+		out = stdout;
+	rc = kd_session_exec(s, line, out, &err);
+	if (pager) {
+		/* q in the pager stopped the command: what the user asked for */
+		if (pager_close(out, pager) && err.code == KD_ERR_INTERRUPTED)
+			rc = 0;
+	} else if (out != stdout) {
 		piped ? pclose(out) : fclose(out);
-	else
+	} else {
 		fflush(stdout);
+	}
 	if (rc != 0) {
 		fprintf(stderr, "kdive: %s\n", err.msg);
 		(*failures)++;
@@ -153,7 +169,66 @@ static void run_stream(kd_session *s, FILE *in, int *failures)
 	free(line);
 }
 
-static void run_prompt(kd_session *s, int *failures)
+/* Tab: the session's words (kd_session_complete), handed to libedit one
+ * by one; none, and libedit completes file names (`set source DIR`, `>
+ * FILE`, `!cmd`). */
+static kd_session *tab_session;
+static struct {
+	char **v;
+	size_t n, cap, next;
+} tab;
+
+static void tab_forget(void)
+{
+	for (size_t i = 0; i < tab.n; i++)
+		free(tab.v[i]);
+	free(tab.v);
+	memset(&tab, 0, sizeof(tab));
+}
+
+static void tab_add(const char *word, void *arg)
+{
+	(void)arg;
+	if (tab.n == tab.cap) {
+		size_t cap = tab.cap ? tab.cap * 2 : 64;
+		char **v = realloc(tab.v, cap * sizeof(*v));
+		if (!v)
+			return;
+		tab.v = v;
+		tab.cap = cap;
+	}
+	if ((tab.v[tab.n] = strdup(word)))
+		tab.n++;
+}
+
+static char *tab_next(const char *text, int state)
+{
+	(void)text;
+	if (state == 0)
+		tab.next = 0;
+	return tab.next < tab.n ? strdup(tab.v[tab.next++]) : NULL;
+}
+
+static char **tab_complete(const char *text, int start, int end)
+{
+	(void)start;
+	tab_forget();
+	if (kd_session_complete(tab_session, rl_line_buffer, (size_t)end, tab_add, NULL) == 0)
+		return NULL;
+	rl_attempted_completion_over = 1;
+	return rl_completion_matches(text, tab_next);
+}
+
+static volatile sig_atomic_t ctrl_c;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	ctrl_c = 1;
+	kd_session_interrupt();
+}
+
+static void run_prompt(kd_session *s, bool silent, int *failures)
 {
 	char hist[4096];
 	const char *home = getenv("HOME");
@@ -161,6 +236,10 @@ static void run_prompt(kd_session *s, int *failures)
 
 	snprintf(hist, sizeof(hist), "%s/.kdive_history", home ? home : ".");
 	read_history(hist);
+	tab_session = s;
+	rl_attempted_completion_function = tab_complete;
+	/* words are blank-separated, as the session splits them: "task_struct.pid" is one */
+	rl_basic_word_break_characters = " \t\n";
 	/* crash's .crashrc: aliases and settings, ~/ then ./ (a line that
 	 * fails is one line and the rest go on) */
 	const char *rcs[] = { "%s/.kdiverc", "./.kdiverc" };
@@ -176,9 +255,19 @@ static void run_prompt(kd_session *s, int *failures)
 			fclose(f);
 		}
 	}
-	kd_session_exec(s, "sys", stdout, &(kd_err){ "" });
-	putchar('\n');
-	while ((line = readline("kdive> "))) {
+	if (!silent) {
+		kd_session_exec(s, "sys", stdout, &(kd_err){ "" });
+		putchar('\n');
+	}
+	for (;;) {
+		ctrl_c = 0;
+		if (!(line = readline("kdive> "))) {
+			if (!ctrl_c) /* the end of input */
+				break;
+			/* Ctrl-C at the prompt: the line is dropped, as in a shell */
+			putchar('\n');
+			continue;
+		}
 		if (*trim(line))
 			add_history(line);
 		bool go_on = run_line(s, line, failures);
@@ -187,6 +276,7 @@ static void run_prompt(kd_session *s, int *failures)
 			break;
 	}
 	write_history(hist);
+	tab_forget();
 }
 
 int cmd_session(int argc, char **argv)
@@ -194,7 +284,7 @@ int cmd_session(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "modules", required_argument, NULL, 'm' },
 		{ "sysroot", required_argument, NULL, 'r' },
-		{ "source", required_argument, NULL, 's' },
+		{ "source", required_argument, NULL, 'S' },
 		{ "no-debuginfod", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
@@ -205,6 +295,8 @@ int cmd_session(int argc, char **argv)
 	struct kd_session_opts opts = { .diag = stderr, .sysroot = cli_sysroot };
 	char *cmds = NULL;
 	const char *script = NULL;
+	bool silent = false;
+	struct sigaction on_ctrl_c = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
 	kd_session *s;
 	kd_err err = { "" };
 	int c, failures = 0;
@@ -214,13 +306,14 @@ int cmd_session(int argc, char **argv)
 		free(srcs);
 		return 1;
 	}
-	while ((c = getopt_long(argc, argv, "c:i:m:r:s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:i:m:r:sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cmds = optarg; break;
 		case 'i': script = optarg; break;
 		case 'm': dirs[opts.n_module_dirs++] = optarg; break;
 		case 'r': opts.sysroot = optarg; break;
-		case 's': srcs[opts.n_source_dirs++] = optarg; break;
+		case 'S': srcs[opts.n_source_dirs++] = optarg; break;
+		case 's': silent = true; break;
 		case 'N': opts.no_debuginfod = 1; break;
 		case 'J': opts.json = 1; break;
 		case 'h': usage(stdout); free(dirs); free(srcs); return 0;
@@ -243,8 +336,11 @@ int cmd_session(int argc, char **argv)
 		fprintf(stderr, "kdive: %s\n", err.msg);
 		return 1;
 	}
-	if (kd_session_relocation_mb(s))
+	if (kd_session_relocation_mb(s) && !silent)
 		fprintf(stderr, "kdive: kernel relocated [%ldMB]\n", kd_session_relocation_mb(s));
+	kd_session_set_scroll(s, !silent);
+	/* Ctrl-C stops the command, not the session */
+	sigaction(SIGINT, &on_ctrl_c, NULL);
 	if (cmds) {
 		run_script(s, cmds, &failures);
 	} else if (script) {
@@ -257,7 +353,7 @@ int cmd_session(int argc, char **argv)
 			fclose(in);
 		}
 	} else if (isatty(STDIN_FILENO)) {
-		run_prompt(s, &failures);
+		run_prompt(s, silent, &failures);
 	} else {
 		run_stream(s, stdin, &failures);
 	}

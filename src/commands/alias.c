@@ -24,6 +24,14 @@ static struct kd_alias *find(struct kd_session *s, const char *name, size_t len)
 	return NULL;
 }
 
+void kd_alias_names(struct kd_session *s, const char *prefix, void (*cb)(const char *name, void *arg),
+		    void *arg)
+{
+	for (size_t i = 0; i < s->n_aliases; i++)
+		if (strncmp(s->aliases[i].name, prefix, strlen(prefix)) == 0)
+			cb(s->aliases[i].name, arg);
+}
+
 int kd_alias_expand(struct kd_session *s, const char *line, char **out, kd_err *err)
 {
 	char *cur = strdup(line);
@@ -124,6 +132,7 @@ static int run_alias(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_alias = {
 	.name = "alias",
+	.complete = KD_COMPLETE_COMMAND,
 	.flags = KD_CMD_RAW_ARGS | KD_CMD_JSON,
 	.usage = "alias [NAME COMMAND...]",
 	.summary = "make a short name for a command line, or list them",

@@ -393,6 +393,7 @@ static int run_bt(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_bt = {
 	.name = "bt",
+	.complete = KD_COMPLETE_TASK,
 	.options = "aflsxo",
 	.flags = KD_CMD_UNWINDER | KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "bt [-a] [-l] [-f] [-s [-x]] [-o] [PID | TASK]...",

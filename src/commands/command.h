@@ -28,12 +28,17 @@ struct kd_session {
 	uint64_t context;             /* `set PID`: the task commands default to (0: the panic task) */
 	struct kd_alias *aliases;     /* `alias` (alias.c) */
 	size_t n_aliases;
+	bool scroll;                  /* `set scroll`: the front end pages long output */
+	int radix;                    /* `set radix`: 16 prints p's and struct's integers in hex */
 };
 
 /* line with a leading alias replaced by its command (again while it
  * names one), in *out (malloc'd); -1 on a loop. */
 int kd_alias_expand(struct kd_session *s, const char *line, char **out, kd_err *err);
 void kd_aliases_free(struct kd_session *s);
+/* cb for each alias whose name starts with prefix (Tab). */
+void kd_alias_names(struct kd_session *s, const char *prefix, void (*cb)(const char *name, void *arg),
+		    void *arg);
 
 /* What a command needs before it runs (kd_command.flags). */
 enum {
@@ -62,10 +67,23 @@ struct kd_cmd {
 	bool json_more;               /* the command's JSON array has an element already */
 };
 
+/* What a command's operands are, for Tab at the prompt (complete.c). */
+enum {
+	KD_COMPLETE_SYMBOL = 1 << 0,  /* kernel symbols; VARIABLE.member */
+	KD_COMPLETE_STRUCT = 1 << 1,  /* struct names; NAME.member */
+	KD_COMPLETE_UNION = 1 << 2,   /* union names; NAME.member */
+	KD_COMPLETE_TYPEDEF = 1 << 3, /* typedef names */
+	KD_COMPLETE_TASK = 1 << 4,    /* PIDs */
+	KD_COMPLETE_COMMAND = 1 << 5, /* command names */
+	KD_COMPLETE_TYPE_FIRST = 1 << 6, /* types for the first operand only, then symbols */
+};
+#define KD_COMPLETE_TYPE (KD_COMPLETE_STRUCT | KD_COMPLETE_UNION | KD_COMPLETE_TYPEDEF)
+
 struct kd_command {
 	const char *name;
 	const char *options;  /* getopt letters: "aflsx", "s:S" */
 	unsigned flags;       /* KD_CMD_* */
+	unsigned complete;    /* KD_COMPLETE_*: what Tab offers after the name */
 	const char *usage;    /* "bt [-a] [-l] [PID | TASK]..." */
 	const char *summary;  /* one line for `help` */
 	const char *help;     /* the rest of `help NAME` */
@@ -89,6 +107,9 @@ void kd_cmd_warn(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(p
  * whose operand may hold blanks: an expression, a command line); a usage
  * error when they do not fit. */
 int kd_cmd_join(struct kd_cmd *c, int from, char *buf, size_t len);
+
+/* Integers in hex: -x, or `set radix 16` without -d (p, struct, union). */
+bool kd_cmd_hex(const struct kd_cmd *c);
 
 /* A usage error: the message, then "(usage: ...)"; returns -1. */
 int kd_cmd_usage(struct kd_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

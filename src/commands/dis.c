@@ -225,6 +225,7 @@ static int run_dis(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_dis = {
 	.name = "dis",
+	.complete = KD_COMPLETE_SYMBOL,
 	.options = "lrfsuxd",
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "dis [-l] [-r | -f] [-s] [-u] [-x|-d] ADDR | SYMBOL[+OFF] | (EXPR) [COUNT]",

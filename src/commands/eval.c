@@ -182,6 +182,7 @@ static int run_eval(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_eval = {
 	.name = "eval",
+	.complete = KD_COMPLETE_SYMBOL,
 	.flags = KD_CMD_RAW_ARGS | KD_CMD_JSON,
 	.usage = "eval EXPRESSION",
 	.summary = "a calculator: hex, decimal, octal and binary of an integer expression",

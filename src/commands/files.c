@@ -86,6 +86,7 @@ static int run_files(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_files = {
 	.name = "files",
+	.complete = KD_COMPLETE_TASK,
 	.flags = KD_CMD_JSON,
 	.usage = "files [PID | TASK]...",
 	.summary = "a task's open files, root and working directory (default: the panic task)",

@@ -151,6 +151,7 @@ out:
 
 const struct kd_command kd_cmd_foreach = {
 	.name = "foreach",
+	.complete = KD_COMPLETE_TASK | KD_COMPLETE_COMMAND,
 	.flags = KD_CMD_RAW_ARGS | KD_CMD_JSON,
 	.usage = "foreach [PID | TASK | COMM | STATE | kernel | user | active | gleader]... "
 		 "bt|files|task|ps [flags]",

@@ -65,6 +65,7 @@ static int run_help(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_help = {
 	.name = "help",
+	.complete = KD_COMPLETE_COMMAND,
 	.flags = KD_CMD_JSON,
 	.usage = "help [COMMAND...]",
 	.summary = "list the commands, or show how to use one",

@@ -367,6 +367,7 @@ static int run_kmem(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_kmem = {
 	.name = "kmem",
+	.complete = KD_COMPLETE_SYMBOL,
 	.options = "is",
 	.flags = KD_CMD_JSON,
 	.usage = "kmem -i | -s [CACHE]... | ADDR...",

@@ -161,6 +161,7 @@ static int run_list(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_list = {
 	.name = "list",
+	.complete = KD_COMPLETE_TYPE | KD_COMPLETE_SYMBOL,
 	.options = "o:s:hHxd",
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "list [-o OFFSET | -o struct.member] [-s struct[.member,...]] [-x|-d] [-h | -H] "
@@ -197,6 +198,7 @@ static int run_tree(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_tree = {
 	.name = "tree",
+	.complete = KD_COMPLETE_TYPE | KD_COMPLETE_SYMBOL,
 	.options = "t:o:s:Nxd",
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "tree -t rbtree [-o OFFSET | -o struct.member] [-s struct[.member,...]] [-N] "

@@ -161,7 +161,7 @@ static int print_cpus(struct kd_cmd *c, const char *expr, const bool *cpus,
 
 static int run_p(struct kd_cmd *c)
 {
-	struct kd_print_opts o = { .hex = c->opt['x'] && !c->opt['d'], .top = true };
+	struct kd_print_opts o = { .hex = kd_cmd_hex(c), .top = true };
 	const char *spec = c->optarg['c'];
 	char expr[4096] = "", *colon;
 	struct kd_value v;
@@ -197,6 +197,7 @@ static int run_p(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_p = {
 	.name = "p",
+	.complete = KD_COMPLETE_SYMBOL,
 	.options = "xdc:",
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "p [-x|-d] [-c CPUS] EXPRESSION | SYMBOL[:CPUS]",

@@ -273,6 +273,7 @@ out:
 
 const struct kd_command kd_cmd_ps = {
 	.name = "ps",
+	.complete = KD_COMPLETE_TASK,
 	.options = "kuGIHpc",
 	.flags = KD_CMD_JSON,
 	.usage = "ps [-k|-u] [-G] [-I] [-H] [-p|-c] [PID | TASK | COMM]...",

@@ -235,6 +235,7 @@ static int run_rd(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_rd = {
 	.name = "rd",
+	.complete = KD_COMPLETE_SYMBOL,
 	.options = "81:3:6:sdpaxu",
 	.flags = KD_CMD_JSON,
 	.usage = "rd [-8|-16|-32|-64] [-s] [-d|-x] [-a] [-p|-u] ADDR | SYMBOL | (EXPR) [COUNT]",

@@ -28,6 +28,7 @@ extern const struct kd_command kd_cmd_gdb;
 extern const struct kd_command kd_cmd_set;
 extern const struct kd_command kd_cmd_alias;
 extern const struct kd_command kd_cmd_eval;
+extern const struct kd_command kd_cmd_repeat;
 extern const struct kd_command kd_cmd_tree;
 extern const struct kd_command kd_cmd_triage;
 extern const struct kd_command kd_cmd_help;
@@ -61,6 +62,7 @@ const struct kd_command *const kd_commands[] = {
 	&kd_cmd_set,
 	&kd_cmd_alias,
 	&kd_cmd_eval,
+	&kd_cmd_repeat,
 	&kd_cmd_triage,
 	&kd_cmd_help,
 	NULL,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/interrupt.h"
 #include "commands/command.h"
 #include "base/json.h"
 #include "kernel/live.h"
@@ -55,6 +56,8 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 	}
 	s->diag = ko.diag;
 	s->json = opts && opts->json;
+	s->scroll = true;
+	s->radix = 10;
 	if (!(s->k = kd_kernel_open(vmlinux, dump, &ko, err)))
 		goto fail;
 	for (size_t i = 0; opts && i < opts->n_source_dirs; i++)
@@ -67,6 +70,27 @@ kd_session *kd_session_open(const char *file1, const char *file2,
 fail:
 	kd_session_close(s);
 	return NULL;
+}
+
+int kd_session_scroll(const kd_session *s)
+{
+	return s->scroll;
+}
+
+void kd_session_set_scroll(kd_session *s, int on)
+{
+	s->scroll = on;
+}
+
+int kd_session_streams(kd_session *s, const char *line)
+{
+	char *copy, name[16] = "";
+
+	if (kd_alias_expand(s, line, &copy, NULL) != 0)
+		return 0;
+	sscanf(copy, " %15s", name);
+	free(copy);
+	return strcmp(name, "repeat") == 0;
 }
 
 long kd_session_relocation_mb(const kd_session *s)
@@ -316,7 +340,11 @@ int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 		kd_fail(err, KD_ERR_LOOKUP, "%s: no such command (try `help`)", argv[0]);
 		goto out;
 	}
-	if ((rc = run_argv(&c, argc, argv)) != 0)
+	kd_interrupt_clear();
+	rc = run_argv(&c, argc, argv);
+	if (kd_interrupted()) /* whatever failed after Ctrl-C failed because of it */
+		rc = kd_interrupt_check(err);
+	if (rc != 0)
 		kd_wrap(err, "%s", c.def->name);
 out:
 	free(argv);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/interrupt.h"
 #include "base/json.h"
 #include "commands/command.h"
 #include "kernel/live.h"
@@ -121,6 +122,11 @@ int kd_cmd_context(struct kd_cmd *c, struct kd_task *t, int *cpu)
 	return 0;
 }
 
+bool kd_cmd_hex(const struct kd_cmd *c)
+{
+	return (c->opt['x'] || c->s->radix == 16) && !c->opt['d'];
+}
+
 int kd_cmd_each_task(struct kd_cmd *c, kd_cmd_task_fn fn)
 {
 	int rc = 0, shown = 0;
@@ -137,6 +143,8 @@ int kd_cmd_each_task(struct kd_cmd *c, kd_cmd_task_fn fn)
 		struct kd_task t;
 		kd_err one;
 
+		if (kd_interrupt_check(c->err) != 0)
+			return -1;
 		if (kd_cmd_task_arg(c->k, c->argv[i], &t, &one) != 0 || fn(c, &t, shown++, &one) != 0) {
 			if (rc != 0) /* the last error is returned, the ones before said */
 				kd_cmd_warn(c, "%s", c->err->msg);

@@ -86,6 +86,7 @@ static int run_l(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_l = {
 	.name = "l",
+	.complete = KD_COMPLETE_SYMBOL,
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "l [*ADDRESS | *SYMBOL+OFFSET | FUNCTION]",
 	.summary = "source lines around an address or a function (gdb's list)",
@@ -118,6 +119,7 @@ static int run_gdb(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_gdb = {
 	.name = "gdb",
+	.complete = KD_COMPLETE_SYMBOL,
 	.flags = KD_CMD_RAW_ARGS | KD_CMD_JSON,
 	.usage = "gdb list [*ADDRESS | FUNCTION]",
 	.summary = "gdb's list, as crash passes it to gdb (same as l)",

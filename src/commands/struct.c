@@ -48,7 +48,7 @@ static int json_aggregate(struct kd_cmd *c, kd_type t, uint64_t size, const char
 
 static int run_aggregate(struct kd_cmd *c, const char *keyword)
 {
-	struct kd_print_opts o = { .hex = c->opt['x'] && !c->opt['d'], .top = false };
+	struct kd_print_opts o = { .hex = kd_cmd_hex(c), .top = false };
 	char name[256], *members = NULL;
 	struct kd_type_info ti;
 	long count = 1;
@@ -121,6 +121,7 @@ static int run_union(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_struct = {
 	.name = "struct",
+	.complete = KD_COMPLETE_STRUCT | KD_COMPLETE_SYMBOL | KD_COMPLETE_TYPE_FIRST,
 	.options = "oxd",
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "struct NAME[.member[,member...]] [-o] [-x|-d] [ADDR | SYMBOL | (EXPR)] [COUNT]",
@@ -131,6 +132,7 @@ const struct kd_command kd_cmd_struct = {
 
 const struct kd_command kd_cmd_union = {
 	.name = "union",
+	.complete = KD_COMPLETE_UNION | KD_COMPLETE_SYMBOL | KD_COMPLETE_TYPE_FIRST,
 	.options = "oxd",
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "union NAME[.member[,member...]] [-o] [-x|-d] [ADDR | SYMBOL | (EXPR)] [COUNT]",

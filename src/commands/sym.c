@@ -95,6 +95,7 @@ static int run_sym(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_sym = {
 	.name = "sym",
+	.complete = KD_COMPLETE_SYMBOL,
 	.flags = KD_CMD_JSON,
 	.usage = "sym ADDRESS|NAME...",
 	.summary = "translate an address to symbol+offset, or a symbol to its address",

@@ -79,6 +79,7 @@ static int run_task(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_task = {
 	.name = "task",
+	.complete = KD_COMPLETE_TASK,
 	.options = "R:xd",
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "task [-R member[,member...]] [-x|-d] [PID | TASK]...",

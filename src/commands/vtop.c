@@ -156,6 +156,7 @@ static int run_ptov(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_vtop = {
 	.name = "vtop",
+	.complete = KD_COMPLETE_SYMBOL,
 	.flags = KD_CMD_JSON,
 	.usage = "vtop ADDR | SYMBOL | (EXPR)...",
 	.summary = "translate a kernel virtual address, level by level",

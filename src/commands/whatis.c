@@ -137,6 +137,7 @@ static int run_ptype(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_whatis = {
 	.name = "whatis",
+	.complete = KD_COMPLETE_TYPE | KD_COMPLETE_SYMBOL,
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "whatis SYMBOL | EXPRESSION | TYPE",
 	.summary = "the declaration of a symbol, or the definition of a type",
@@ -145,6 +146,7 @@ const struct kd_command kd_cmd_whatis = {
 
 const struct kd_command kd_cmd_ptype = {
 	.name = "ptype",
+	.complete = KD_COMPLETE_TYPE | KD_COMPLETE_SYMBOL,
 	.flags = KD_CMD_MODULE_DEBUG | KD_CMD_JSON,
 	.usage = "ptype SYMBOL | EXPRESSION | TYPE",
 	.summary = "the type of an expression, structures expanded (gdb's ptype)",

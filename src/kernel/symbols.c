@@ -205,6 +205,27 @@ int kd_kernel_add_source_dir(struct kd_kernel *k, const char *dir, kd_err *err)
 	return s ? kd_sources_add_dir(s, dir, err) : -1;
 }
 
+void kd_kernel_symbol_names(struct kd_kernel *k, const char *prefix,
+			    void (*cb)(const char *name, void *arg), void *arg)
+{
+	if (k->vmlinux)
+		kd_symfile_names(k->vmlinux, prefix, cb, arg);
+	else
+		kd_kallsyms_names(k->ksyms, prefix, cb, arg);
+}
+
+int kd_kernel_source_places(struct kd_kernel *k, const char *const **dirs, size_t *n,
+			    const char **package, kd_err *err)
+{
+	struct kd_sources *s = sources(k, err);
+
+	if (!s)
+		return -1;
+	*package = kd_sources_package(s);
+	*dirs = kd_sources_dirs(s, n);
+	return 0;
+}
+
 void kd_kernel_no_lines_hint(struct kd_kernel *k, uint64_t addr, char *buf, size_t len)
 {
 	char pkg[512];

@@ -65,10 +65,20 @@ void kd_kernel_no_lines_hint(struct kd_kernel *k, uint64_t addr, char *buf, size
 int kd_kernel_source(struct kd_kernel *k, const char *file, const char **text, size_t *len,
 		     const char **from, kd_err *err);
 int kd_kernel_add_source_dir(struct kd_kernel *k, const char *dir, kd_err *err);
+/* Where kd_kernel_source looks: the directories added (*dirs, *n), then
+ * the source package's path (*package; it may not exist). 0, or -1 with
+ * err. */
+int kd_kernel_source_places(struct kd_kernel *k, const char *const **dirs, size_t *n,
+			    const char **package, kd_err *err);
 
 /* The first symbol called name: vmlinux's, else a module's. 0, or -1 with
  * err. */
 int kd_kernel_symbol_any(struct kd_kernel *k, const char *name, struct kd_sym *out, kd_err *err);
+
+/* cb for each vmlinux symbol (or the dump's kallsyms') whose name starts
+ * with prefix, maybe more than once (Tab completion). */
+void kd_kernel_symbol_names(struct kd_kernel *k, const char *prefix,
+			    void (*cb)(const char *name, void *arg), void *arg);
 
 /* Calls cb for every symbol called name: vmlinux's, then each module's.
  * A non-zero return from cb stops and is returned; -1 with err when a

@@ -366,6 +366,18 @@ int kd_types_find(struct kd_types *t, const char *name, kd_type *out, kd_err *er
 		       t->btf && t->dwarf ? "BTF or DWARF" : kd_types_source(t));
 }
 
+int kd_types_names(struct kd_types *t, enum kd_type_kind kind, const char *prefix,
+		   void (*cb)(const char *name, void *arg), void *arg, kd_err *err)
+{
+	struct kd_type_src *vmlinux = t->btf ? t->btf : t->dwarf;
+
+	if (vmlinux && vmlinux->ops->names(vmlinux, kind, prefix, cb, arg, err) != 0)
+		return -1;
+	for (size_t i = 0; i < t->n_mods; i++) /* a module's that fails leaves the others */
+		t->mods[i].src->ops->names(t->mods[i].src, kind, prefix, cb, arg, NULL);
+	return 0;
+}
+
 /* The kernel model's own layouts come from one source: BTF when the
  * vmlinux has it (pahole wrote it from the same DWARF, so a type it lacks
  * is not this kernel's), else DWARF. A probe for another version's type

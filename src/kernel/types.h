@@ -39,6 +39,12 @@ struct kd_member {
 	kd_type type;
 };
 
+/* cb for each struct, union or typedef name (kind) that starts with
+ * prefix, the vmlinux's (its BTF, else its DWARF) then the modules'; a
+ * name may come more than once. */
+int kd_types_names(struct kd_types *t, enum kd_type_kind kind, const char *prefix,
+		   void (*cb)(const char *name, void *arg), void *arg, kd_err *err);
+
 /* Layout of "a.b.c" inside struct/union `type` (anonymous members are
  * looked through). Returns 0, or -1 naming what is missing. */
 int kd_types_member(struct kd_types *t, const char *type, const char *path,

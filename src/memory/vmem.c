@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/interrupt.h"
 #include "dump/dump.h"
 
 #define PAGE_SHIFT 12
@@ -173,6 +174,8 @@ int kd_vmem_read(struct kd_vmem *vm, uint64_t vaddr, void *buf, size_t len, kd_e
 
 		if (chunk > len)
 			chunk = len;
+		if (kd_interrupt_check(err) != 0) /* Ctrl-C: every long command reads */
+			return -1;
 		if (kd_vmem_translate(vm, vaddr, &pa, err) != 0)
 			return -1;
 		if (kd_dump_read_phys(vm->dump, pa, out, chunk, err) != 0) {

@@ -50,6 +50,17 @@ struct kd_sources *kd_sources_new(const char *release, const char *sysroot, cons
 	return s;
 }
 
+const char *const *kd_sources_dirs(const struct kd_sources *s, size_t *n)
+{
+	*n = s->ndirs;
+	return (const char *const *)s->dirs;
+}
+
+const char *kd_sources_package(const struct kd_sources *s)
+{
+	return s->tarball;
+}
+
 void kd_sources_free(struct kd_sources *s)
 {
 	if (!s)

@@ -26,6 +26,12 @@ void kd_sources_free(struct kd_sources *s);
 /* Searched first, in the order added. */
 int kd_sources_add_dir(struct kd_sources *s, const char *dir, kd_err *err);
 
+/* Where files are looked for, in order: the directories added (n of
+ * them), then the distribution's source package (a path that may not
+ * exist). Owned by s. */
+const char *const *kd_sources_dirs(const struct kd_sources *s, size_t *n);
+const char *kd_sources_package(const struct kd_sources *s);
+
 /* The text of file (NUL-terminated, owned by s and kept for the session)
  * and where it was read from. KD_ERR_LOOKUP with every place tried and the
  * package to install when it is nowhere. */

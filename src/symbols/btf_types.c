@@ -273,6 +273,25 @@ static int btf_enum_const(struct kd_type_src *s, const char *name, kd_type *type
 	return kd_fail(err, KD_ERR_LOOKUP, "no enum constant %s in the BTF", name);
 }
 
+static int btf_names(struct kd_type_src *s, enum kd_type_kind kind, const char *prefix,
+		     void (*cb)(const char *name, void *arg), void *arg, kd_err *err)
+{
+	int want = kind == KD_TYPE_STRUCT ? BTF_KIND_STRUCT : kind == KD_TYPE_UNION ? BTF_KIND_UNION :
+		   kind == KD_TYPE_TYPEDEF ? BTF_KIND_TYPEDEF : -1;
+	size_t len = strlen(prefix);
+	__u32 n = btf__type_cnt(btf_of(s));
+
+	if (want < 0)
+		return kd_fail(err, KD_ERR_INVALID, "types of kind %d are not listed", kind);
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf_of(s), id);
+		const char *name;
+		if (t && btf_kind(t) == want && *(name = name_of(s, t)) && strncmp(name, prefix, len) == 0)
+			cb(name, arg);
+	}
+	return 0;
+}
+
 static void btf_free(struct kd_type_src *s)
 {
 	btf__free(btf_of(s));
@@ -289,6 +308,7 @@ static const struct kd_type_src_ops btf_ops = {
 	.var = btf_variable,
 	.func = btf_function,
 	.enum_const = btf_enum_const,
+	.names = btf_names,
 	.free = btf_free,
 };
 

@@ -130,6 +130,20 @@ size_t kd_dwarf_index_find(const struct kd_dwarf_index *idx, const char *name,
 	return found;
 }
 
+void kd_dwarf_index_names(const struct kd_dwarf_index *idx, enum kd_dwarf_name_kind kind,
+			  const char *prefix, void (*cb)(const char *name, void *arg), void *arg)
+{
+	size_t len = strlen(prefix);
+
+	/* sorted by hash, not name: a linear pass, ~1 ms for a vmlinux */
+	for (uint32_t i = 0; i < idx->n; i++) {
+		const struct entry *e = &idx->e[i];
+		if (e->kind == (uint32_t)kind && e->name < idx->names_size &&
+		    strncmp(idx->names + e->name, prefix, len) == 0)
+			cb(idx->names + e->name, arg);
+	}
+}
+
 /* --- building ------------------------------------------------------------ */
 
 struct build {

@@ -39,6 +39,11 @@ void kd_dwarf_index_free(struct kd_dwarf_index *idx);
 size_t kd_dwarf_index_find(const struct kd_dwarf_index *idx, const char *name,
 			   enum kd_dwarf_name_kind kind, uint64_t *dies, size_t max);
 
+/* Calls cb with every name of kind that starts with prefix (a variable
+ * or function as often as CUs define it): Tab completion. */
+void kd_dwarf_index_names(const struct kd_dwarf_index *idx, enum kd_dwarf_name_kind kind,
+			  const char *prefix, void (*cb)(const char *name, void *arg), void *arg);
+
 /* An index file's bytes, checked as untrusted input: NULL with err when
  * they are not a valid index of a DWARF of debug_info_size bytes with this
  * build-id. (kd_dwarf_index_get uses it on the cached file.) */

@@ -330,23 +330,40 @@ static int dw_param(struct kd_type_src *s, uint64_t id, size_t i, kd_type *out, 
 	return 0;
 }
 
+/* The index's kind for a named type's. */
+static int index_kind(enum kd_type_kind kind, enum kd_dwarf_name_kind *k, kd_err *err)
+{
+	switch (kind) {
+	case KD_TYPE_STRUCT: *k = KD_DWN_STRUCT; return 0;
+	case KD_TYPE_UNION: *k = KD_DWN_UNION; return 0;
+	case KD_TYPE_ENUM: *k = KD_DWN_ENUM; return 0;
+	case KD_TYPE_TYPEDEF: *k = KD_DWN_TYPEDEF; return 0;
+	case KD_TYPE_INT:
+	case KD_TYPE_FLOAT: *k = KD_DWN_BASE; return 0;
+	default: return kd_fail(err, KD_ERR_INVALID, "types of kind %d are not named", kind);
+	}
+}
+
+static int dw_names(struct kd_type_src *s, enum kd_type_kind kind, const char *prefix,
+		    void (*cb)(const char *name, void *arg), void *arg, kd_err *err)
+{
+	const struct kd_dwarf_index *idx = index_of(s, err);
+	enum kd_dwarf_name_kind k;
+
+	if (!idx || index_kind(kind, &k, err) != 0)
+		return -1;
+	kd_dwarf_index_names(idx, k, prefix, cb, arg);
+	return 0;
+}
+
 static int dw_find(struct kd_type_src *s, const char *name, enum kd_type_kind kind, uint64_t *id,
 		   kd_err *err)
 {
 	const struct kd_dwarf_index *idx = index_of(s, err);
 	enum kd_dwarf_name_kind k;
 
-	if (!idx)
+	if (!idx || index_kind(kind, &k, err) != 0)
 		return -1;
-	switch (kind) {
-	case KD_TYPE_STRUCT: k = KD_DWN_STRUCT; break;
-	case KD_TYPE_UNION: k = KD_DWN_UNION; break;
-	case KD_TYPE_ENUM: k = KD_DWN_ENUM; break;
-	case KD_TYPE_TYPEDEF: k = KD_DWN_TYPEDEF; break;
-	case KD_TYPE_INT:
-	case KD_TYPE_FLOAT: k = KD_DWN_BASE; break;
-	default: return kd_fail(err, KD_ERR_INVALID, "types of kind %d are not named", kind);
-	}
 	if (!kd_dwarf_index_find(idx, name, k, id, 1))
 		return kd_fail(err, KD_ERR_LOOKUP, "no type %s in the DWARF", name);
 	return 0;
@@ -442,6 +459,7 @@ static const struct kd_type_src_ops dwarf_ops = {
 	.var = dw_var,
 	.func = dw_func,
 	.enum_const = dw_enum_const,
+	.names = dw_names,
 	.free = dw_free,
 };
 

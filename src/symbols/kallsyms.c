@@ -25,6 +25,16 @@ struct kd_kallsyms {
 	size_t mask;        /* slots - 1 (a power of two, at least 2n) */
 };
 
+void kd_kallsyms_names(const struct kd_kallsyms *ks, const char *prefix,
+		       void (*cb)(const char *name, void *arg), void *arg)
+{
+	size_t len = strlen(prefix);
+
+	for (size_t i = 0; i < ks->n; i++)
+		if (strncmp(ks->names + ks->v[i].name, prefix, len) == 0)
+			cb(ks->names + ks->v[i].name, arg);
+}
+
 size_t kd_kallsyms_count(const struct kd_kallsyms *ks)
 {
 	return ks->n;

@@ -30,6 +30,10 @@ void kd_kallsyms_free(struct kd_kallsyms *ks);
 int kd_kallsyms_find(kd_kallsyms_read_fn rd, void *ctx, uint64_t stext, struct kd_kallsyms_loc *loc,
 		     kd_err *err);
 
+/* cb for each symbol whose name starts with prefix (Tab completion). */
+void kd_kallsyms_names(const struct kd_kallsyms *ks, const char *prefix,
+		       void (*cb)(const char *name, void *arg), void *arg);
+
 size_t kd_kallsyms_count(const struct kd_kallsyms *ks);
 
 /* The address of the symbol called name (the first, in kallsyms order). */

@@ -134,6 +134,19 @@ static int ensure_index(struct kd_symfile *sf)
 	return sf->index_state;
 }
 
+int kd_symfile_names(struct kd_symfile *sf, const char *prefix, void (*cb)(const char *name, void *arg),
+		     void *arg)
+{
+	size_t len = strlen(prefix);
+
+	if (ensure_index(sf) < 0)
+		return -1;
+	for (uint32_t i = 0; i < sf->index.nsyms; i++)
+		if (strncmp(sf->index.syms[i].name, prefix, len) == 0)
+			cb(sf->index.syms[i].name, arg);
+	return 0;
+}
+
 static bool is_plain_elf(const char *path)
 {
 	unsigned char magic[4] = { 0 };

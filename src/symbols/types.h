@@ -77,6 +77,10 @@ struct kd_type_src_ops {
 	/* The enum constant called name: its type and value. */
 	int (*enum_const)(struct kd_type_src *s, const char *name, kd_type *type, int64_t *value,
 			  kd_err *err);
+	/* cb for each name of a type of kind (STRUCT, UNION, TYPEDEF) that
+	 * starts with prefix, maybe more than once (Tab completion). */
+	int (*names)(struct kd_type_src *s, enum kd_type_kind kind, const char *prefix,
+		     void (*cb)(const char *name, void *arg), void *arg, kd_err *err);
 	void (*free)(struct kd_type_src *s);
 };
 

@@ -49,7 +49,7 @@ check "... and bt -l has the crashing module's source line" grep -q '^    .*kern
 check "... said in one line" eval '[ "$(grep -c "debuginfod: $nmod of $nmod modules" "$tmp/err")" -eq 1 ]' || cat "$tmp/err"
 timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "set debuginfod off; mod" >"$tmp/out" 2>"$tmp/err"
 check "set debuginfod off: no module asked" eval '! grep -q "debuginfod:" "$tmp/err" &&
-	grep -q "^debuginfod: off" "$tmp/out" && ! grep -q "/debuginfo\$" "$tmp/out"' || cat "$tmp/out" "$tmp/err"
+	grep -q "^ *debuginfod: off" "$tmp/out" && ! grep -q "/debuginfo\$" "$tmp/out"' || cat "$tmp/out" "$tmp/err"
 timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "set debuginfod off; mod; set debuginfod on; mod" >"$tmp/out" 2>"$tmp/err"
 check "set debuginfod on again: the modules still without debug info are asked for" \
 	eval '[ "$(grep -c "^ffff.*/debuginfo\$" "$tmp/out")" -eq "$nmod" ]' || cat "$tmp/out" "$tmp/err"

@@ -1,0 +1,170 @@
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/pager.h"
+#include "kdive/kdive.h"
+
+/* less: keep the page on the screen when it quits (-X), quit at the end
+ * (-E), and the prompt crash users know. */
+#define DEFAULT_PAGER "less -X -E -P'-- MORE --  space\\: next page, b\\: back, q\\: quit'"
+
+struct pager {
+	char *text;          /* everything written: printed when the pager cannot start */
+	size_t len, cap;
+	size_t lines, rows;
+	FILE *pipe;          /* the pager, once the output is longer than the screen */
+	bool direct;         /* no pager to start: straight to stdout */
+	bool quit;           /* the pager ended before the output did */
+	struct sigaction old_pipe;
+};
+
+/* What the command wrote so far, to f (text is NULL while nothing was). */
+static bool put_text(struct pager *p, FILE *f)
+{
+	return !p->len || fwrite(p->text, 1, p->len, f) == p->len;
+}
+
+static size_t rows(void)
+{
+	struct winsize w;
+	const char *env = getenv("LINES");
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_row > 0)
+		return w.ws_row;
+	return env && atoi(env) > 0 ? (size_t)atoi(env) : 24;
+}
+
+static const char *pager_cmd(void)
+{
+	const char *cmd = getenv("PAGER");
+
+	return cmd && *cmd ? cmd : DEFAULT_PAGER;
+}
+
+/* Whether the pager's program is there to run (the shell would only say
+ * "not found" after taking the output). */
+static bool runnable(const char *cmd)
+{
+	char prog[256], path[4096];
+	const char *dirs = getenv("PATH");
+	size_t n = strcspn(cmd, " \t");
+
+	snprintf(prog, sizeof(prog), "%.*s", (int)n, cmd);
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	for (const char *d = dirs ? dirs : "/usr/bin:/bin"; *d; d += strcspn(d, ":") + (d[strcspn(d, ":")] != 0)) {
+		snprintf(path, sizeof(path), "%.*s/%s", (int)strcspn(d, ":"), d, prog);
+		if (access(path, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void not_started(const char *cmd)
+{
+	fprintf(stderr, "kdive: the pager (%s) did not start; printing directly (set PAGER, or set scroll "
+		"off)\n", cmd);
+}
+
+/* The output is longer than the screen: the pager from here on, or
+ * stdout when it cannot start. */
+static void start(struct pager *p)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	const char *cmd = pager_cmd();
+
+	fflush(stdout);
+	if (runnable(cmd)) {
+		/* a pager that quits early is EPIPE on our side, not a fatal signal */
+		sigaction(SIGPIPE, &ign, &p->old_pipe);
+		if ((p->pipe = popen(cmd, "w"))) {
+			if (!put_text(p, p->pipe) || fflush(p->pipe) != 0) {
+				p->quit = true;
+				kd_session_interrupt();
+			}
+			return;
+		}
+		sigaction(SIGPIPE, &p->old_pipe, NULL);
+	}
+	not_started(cmd);
+	p->direct = true;
+	put_text(p, stdout);
+}
+
+static ssize_t pager_write(void *cookie, const char *data, size_t n)
+{
+	struct pager *p = cookie;
+
+	if (p->len + n > p->cap) {
+		size_t cap = (p->len + n) * 2;
+		char *t = realloc(p->text, cap);
+		if (!t)
+			return -1;
+		p->text = t;
+		p->cap = cap;
+	}
+	memcpy(p->text + p->len, data, n);
+	p->len += n;
+	if (p->quit)
+		return (ssize_t)n;
+	if (p->direct)
+		return (ssize_t)fwrite(data, 1, n, stdout);
+	if (p->pipe) {
+		if (fwrite(data, 1, n, p->pipe) != n || fflush(p->pipe) != 0) {
+			/* q in the pager: stop the command as Ctrl-C would */
+			p->quit = true;
+			kd_session_interrupt();
+		}
+		return (ssize_t)n;
+	}
+	for (size_t i = 0; i < n; i++)
+		p->lines += data[i] == '\n';
+	if (p->lines >= p->rows)
+		start(p);
+	return (ssize_t)n;
+}
+
+FILE *pager_open(struct pager **out)
+{
+	struct pager *p;
+	FILE *f;
+
+	*out = NULL;
+	if (!isatty(STDOUT_FILENO) || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->rows = rows() - 1; /* the pager's prompt line */
+	if (!(f = fopencookie(p, "w", (cookie_io_functions_t){ .write = pager_write }))) {
+		free(p);
+		return NULL;
+	}
+	*out = p;
+	return f;
+}
+
+bool pager_close(FILE *out, struct pager *p)
+{
+	bool quit = false;
+
+	fclose(out);
+	if (!p->pipe && !p->direct) {
+		put_text(p, stdout);
+	} else if (p->pipe) {
+		int status = pclose(p->pipe);
+		sigaction(SIGPIPE, &p->old_pipe, NULL);
+		/* there, but it could not run: the shell's 126 and 127 */
+		if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) >= 126)) {
+			not_started(pager_cmd());
+			put_text(p, stdout);
+		} else {
+			quit = p->quit;
+		}
+	}
+	fflush(stdout);
+	free(p->text);
+	free(p);
+	return quit;
+}
