@@ -2,6 +2,7 @@
 #   make            build/libkdive.a and build/kdive
 #   make SAN=1      the same under ASan+UBSan, in build-san/
 #   make check      unit tests, corpus tests and lab tests (tests/run)
+#   make man        build/man/kdive.1 and kdive-commands.7 (also part of make)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -57,6 +58,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkdive.a
 
 tests: $(BUILD)/kdive $(TEST_BINS)
 
+# The man pages are the program's own help text (scripts/gen-man), made
+# from the binary just built, so they say what --help and `help` say.
+MAN_PAGES := $(BUILD)/man/kdive.1 $(BUILD)/man/kdive-commands.7
+.PHONY: man install-man install-completion
+man: $(MAN_PAGES)
+all tests: $(MAN_PAGES)
+
+$(BUILD)/man/%: $(BUILD)/kdive scripts/gen-man
+	@mkdir -p $(dir $@)
+	scripts/gen-man $(BUILD)/kdive $* >$@.tmp && mv $@.tmp $@
+
 # The suite runs on the ASan+UBSan build; the plain build must compile too.
 check: all
 	$(MAKE) SAN=1 tests
@@ -67,6 +79,15 @@ install: $(BUILD)/kdive
 	install -m 755 $(BUILD)/kdive $(DESTDIR)$(PREFIX)/bin/kdive
 	install -m 644 $(BUILD)/libkdive.a $(DESTDIR)$(PREFIX)/lib/libkdive.a
 	install -m 644 include/kdive/kdive.h $(DESTDIR)$(PREFIX)/include/kdive/kdive.h
+
+install: install-man install-completion
+install-man: $(MAN_PAGES)
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 $(BUILD)/man/kdive.1 $(DESTDIR)$(PREFIX)/share/man/man1/kdive.1
+	install -m 644 $(BUILD)/man/kdive-commands.7 $(DESTDIR)$(PREFIX)/share/man/man7/kdive-commands.7
+install-completion:
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 completion/kdive $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kdive
 
 # libFuzzer targets: clang only, never part of the normal build.
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)

@@ -156,6 +156,12 @@ long kd_session_relocation_mb(const kd_session *s);
 
 void kd_session_close(kd_session *s);
 
+/* The session's `help` without a dump (the CLI's `kdive help`, the man
+ * pages): with n 0 the command list, else each named command's usage,
+ * summary and details; json: as `help --json` (docs/json.md). Fails on a
+ * name that is no command. */
+int kd_session_help(const char *const *names, size_t n, int json, FILE *out, kd_err *err);
+
 /* --- probe: Kprobes on the running kernel, with perf probe's syntax --- */
 
 typedef struct kd_prober kd_prober;

@@ -15,10 +15,12 @@ static void usage(FILE *out)
 	      "Reads a kernel log (stdin or -f LOG) and prints it with source lines added to\n"
 	      "each stack frame and RIP line, and each Code: line disassembled. Without debug\n"
 	      "info the frames stay as logged and the Code: lines are still disassembled.\n"
-	      "--json: the frames, their source lines and the Code: listings as one document\n"
-	      "(docs/json.md). Debug files not installed are fetched from DEBUGINFOD_URLS by\n"
-	      "build-id: a module's from the log (\"[mod BUILD-ID]\"), and when the log is the\n"
-	      "running kernel's, those it gives; --no-debuginfod not to.\n",
+	      "Debug files not installed are fetched from DEBUGINFOD_URLS by build-id: a\n"
+	      "module's from the log (\"[mod BUILD-ID]\"), and when the log is the running\n"
+	      "kernel's, those it gives.\n"
+	      "  --json           the frames, their source lines and the Code: listings as\n"
+	      "                   one document (docs/json.md)\n"
+	      "  --no-debuginfod  do not fetch debug files\n",
 	      out);
 }
 

@@ -28,17 +28,18 @@ static void usage(FILE *out)
 	      "debuginfod by build-id; without it (Linux 6.0+), the symbols, types and\n"
 	      "unwind tables come from the dump's own kallsyms, BTF and ORC: no source\n"
 	      "lines, no types BTF lacks.\n"
-	      "  -c 'CMD; CMD'  run these commands and leave (as lines at the prompt)\n"
-	      "  -i FILE        run the commands in FILE and leave\n"
-	      "  -s             silent: no sys banner at the prompt, and no pager (set scroll off)\n"
-	      "  --modules DIR  look for module .ko files with debug info below DIR first\n"
-	      "  --json         every command's output as JSON (as CMD --json; docs/json.md)\n"
-	      "  --no-debuginfod  without VMLINUX, do not fetch it from debuginfod\n"
-	      "                 (DEBUGINFOD_URLS) when the standard places lack it\n"
-	      "  --source DIR   kernel (or module) source tree for `l` and `dis -s`, before\n"
-	      "                 the distribution's package (/usr/src/linux-source-X.Y.tar.xz)\n"
-	      "  --sysroot DIR  look for the standard ones (/usr/lib/debug/lib/modules/R,\n"
-	      "                 /lib/modules/R, /usr/src) below DIR: another machine's files\n",
+	      "  -c 'CMD; CMD'      run these commands and leave (as lines at the prompt)\n"
+	      "  -i FILE            run the commands in FILE and leave\n"
+	      "  -s                 silent: no sys banner at the prompt, no pager (set scroll off)\n"
+	      "  -m, --modules DIR  look for module .ko files with debug info below DIR first\n"
+	      "      --json         every command's output as JSON (CMD --json; docs/json.md)\n"
+	      "      --no-debuginfod  without VMLINUX, do not fetch it from debuginfod\n"
+	      "                     (DEBUGINFOD_URLS) when the standard places lack it\n"
+	      "      --source DIR   kernel (or module) source tree for `l` and `dis -s`,\n"
+	      "                     before the distribution's package\n"
+	      "                     (/usr/src/linux-source-X.Y.tar.xz)\n"
+	      "  -r, --sysroot DIR  look for the standard ones (/usr/lib/debug/lib/modules/R,\n"
+	      "                     /lib/modules/R, /usr/src) below DIR: another machine's files\n",
 	      out);
 }
 

@@ -186,7 +186,7 @@ int cmd_triage(int argc, char **argv)
 		default:
 			fputs("usage: kdive triage [-k VMLINUX] [--group | --json] DUMP|DIR...\n"
 			      "  one line per dump: SIGNATURE KIND FUNCTION [MODULE] PID COMM RELEASE DATE DUMP\n"
-			      "  (the same signature: the same crash); --group: SIGNATURE COUNT KIND\n"
+			      "  (the same signature: the same crash); -g, --group: SIGNATURE COUNT KIND\n"
 			      "  FUNCTION FIRST LAST EXAMPLE; --json: one JSON object per dump per line.\n"
 			      "  Dumps are read without a vmlinux (Linux 6.0+)\n"
 			      "  unless -k gives one; directories are searched for dump files.\n",

@@ -71,3 +71,12 @@ const struct kd_command kd_cmd_help = {
 	.summary = "list the commands, or show how to use one",
 	.run = run_help,
 };
+
+int kd_session_help(const char *const *names, size_t n, int json, FILE *out, kd_err *err)
+{
+	/* run_help reads only its operands and streams: no session needed */
+	struct kd_cmd c = { .def = &kd_cmd_help, .out = out, .err = err, .argc = (int)n,
+			    .argv = (char **)names, .json = json };
+
+	return run_help(&c);
+}
