@@ -113,8 +113,8 @@ install: all
 DEB_DIR ?= $(BUILD)/deb
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/kdive-$(VERSION)
-	git ls-files -z --cached --others --exclude-standard | \
-	  tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(DEB_DIR)/kdive-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard >$(DEB_DIR)/files
+	tar --null --ignore-failed-read -T $(DEB_DIR)/files -cf - | tar -xf - -C $(DEB_DIR)/kdive-$(VERSION)
 	cd $(DEB_DIR)/kdive-$(VERSION) && dpkg-buildpackage -us -uc -b -J2
 
 # libFuzzer targets: clang only, never part of the normal build.
