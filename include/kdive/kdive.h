@@ -11,6 +11,10 @@
 extern "C" {
 #endif
 
+/* The library is built with -fvisibility=hidden: what this header
+ * declares is the shared library's whole ABI. */
+#pragma GCC visibility push(default)
+
 /* What kind of failure a kd_err reports, so a caller can act on it (skip
  * a page the dump lacks, give up on out of memory) without reading the
  * message. */
@@ -289,6 +293,8 @@ int kd_ustack(int pid, int tid, FILE *out, FILE *diag, kd_err *err);
 /* The crash handler's helper: pcs of process pid named (first_exact: the
  * first is where it faulted, the rest return addresses). */
 int kd_ustack_addresses(int pid, const uint64_t *pcs, size_t n, int first_exact, FILE *out, kd_err *err);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
