@@ -58,6 +58,8 @@ nm -D --defined-only "$so" | awk '{ print $3 }' | sort >"$tmp/exported"
 echo "# $(wc -l <"$tmp/api") functions in kdive.h, $(wc -l <"$tmp/exported") exported"
 diff "$tmp/api" "$tmp/exported" | sed 's/^/# /'
 check "exported dynamic symbols are exactly kdive.h's functions" cmp -s "$tmp/api" "$tmp/exported"
+sed -n 's/^ \([a-z_0-9]*\)@Base .*/\1/p' "$REPO/debian/libkdive0.symbols" | sort >"$tmp/symbols"
+check "debian/libkdive0.symbols lists every one of them" cmp -s "$tmp/api" "$tmp/symbols"
 check "the packaged kdive says its version" eval '[ "$("$root/usr/bin/kdive" --version)" = "kdive $ver" ]'
 
 pc() { # sysroot libdir pkg-config-options...: pkg-config on that tree's kdive.pc alone
