@@ -80,6 +80,7 @@ static bool run_line(kd_session *s, char *line, int *failures)
 	char *redir, *dest = NULL;
 	FILE *out = stdout;
 	struct pager *pager = NULL;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
 	bool piped = false;
 	kd_err err = { "" };
 	int rc;
@@ -114,6 +115,10 @@ static bool run_line(kd_session *s, char *line, int *failures)
 			(*failures)++;
 			return true;
 		}
+		/* `| head` that quits, or Ctrl-C that stopped the pipeline with
+		 * the command: EPIPE for the command, not the session's end */
+		if (piped)
+			sigaction(SIGPIPE, &ign, &old_pipe);
 	}
 	line = trim(line);
 	if (out == stdout && kd_session_scroll(s) && !kd_session_streams(s, line))
@@ -125,8 +130,11 @@ static bool run_line(kd_session *s, char *line, int *failures)
 		/* q in the pager stopped the command: what the user asked for */
 		if (pager_close(out, pager) && err.code == KD_ERR_INTERRUPTED)
 			rc = 0;
+	} else if (piped) {
+		pclose(out);
+		sigaction(SIGPIPE, &old_pipe, NULL);
 	} else if (out != stdout) {
-		piped ? pclose(out) : fclose(out);
+		fclose(out);
 	} else {
 		fflush(stdout);
 	}
@@ -231,12 +239,17 @@ static void on_interrupt(int sig)
 
 static void run_prompt(kd_session *s, bool silent, int *failures)
 {
+	struct sigaction on_ctrl_c = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+
 	char hist[4096];
 	const char *home = getenv("HOME");
 	char *line;
 
 	snprintf(hist, sizeof(hist), "%s/.kdive_history", home ? home : ".");
 	read_history(hist);
+	/* at the prompt, Ctrl-C stops the command, not the session (a script
+	 * run with -c or -i still ends) */
+	sigaction(SIGINT, &on_ctrl_c, NULL);
 	tab_session = s;
 	rl_attempted_completion_function = tab_complete;
 	/* words are blank-separated, as the session splits them: "task_struct.pid" is one */
@@ -297,7 +310,6 @@ int cmd_session(int argc, char **argv)
 	char *cmds = NULL;
 	const char *script = NULL;
 	bool silent = false;
-	struct sigaction on_ctrl_c = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
 	kd_session *s;
 	kd_err err = { "" };
 	int c, failures = 0;
@@ -340,8 +352,6 @@ int cmd_session(int argc, char **argv)
 	if (kd_session_relocation_mb(s) && !silent)
 		fprintf(stderr, "kdive: kernel relocated [%ldMB]\n", kd_session_relocation_mb(s));
 	kd_session_set_scroll(s, !silent);
-	/* Ctrl-C stops the command, not the session */
-	sigaction(SIGINT, &on_ctrl_c, NULL);
 	if (cmds) {
 		run_script(s, cmds, &failures);
 	} else if (script) {

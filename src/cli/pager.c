@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,9 +14,10 @@
 #define DEFAULT_PAGER "less -X -E -P'-- MORE --  space\\: next page, b\\: back, q\\: quit'"
 
 struct pager {
-	char *text;          /* everything written: printed when the pager cannot start */
+	char *text;          /* the output until the pager starts (or cannot) */
 	size_t len, cap;
-	size_t lines, rows;
+	size_t lines, rows;  /* screen lines used (long lines wrap), and the screen's */
+	size_t col, cols;
 	FILE *pipe;          /* the pager, once the output is longer than the screen */
 	bool direct;         /* no pager to start: straight to stdout */
 	bool quit;           /* the pager ended before the output did */
@@ -28,14 +30,15 @@ static bool put_text(struct pager *p, FILE *f)
 	return !p->len || fwrite(p->text, 1, p->len, f) == p->len;
 }
 
-static size_t rows(void)
+/* The terminal's size, else $LINES/$COLUMNS, else 24x80. */
+static size_t term_size(bool want_rows)
 {
 	struct winsize w;
-	const char *env = getenv("LINES");
+	const char *env = getenv(want_rows ? "LINES" : "COLUMNS");
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_row > 0)
-		return w.ws_row;
-	return env && atoi(env) > 0 ? (size_t)atoi(env) : 24;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_row > 0 && w.ws_col > 0)
+		return want_rows ? w.ws_row : w.ws_col;
+	return env && atoi(env) > 0 ? (size_t)atoi(env) : want_rows ? 24 : 80;
 }
 
 static const char *pager_cmd(void)
@@ -47,18 +50,27 @@ static const char *pager_cmd(void)
 
 /* Whether the pager's program is there to run (the shell would only say
  * "not found" after taking the output). */
+static bool executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
 static bool runnable(const char *cmd)
 {
 	char prog[256], path[4096];
 	const char *dirs = getenv("PATH");
-	size_t n = strcspn(cmd, " \t");
 
-	snprintf(prog, sizeof(prog), "%.*s", (int)n, cmd);
+	cmd += strspn(cmd, " \t");
+	snprintf(prog, sizeof(prog), "%.*s", (int)strcspn(cmd, " \t"), cmd);
+	if (!*prog)
+		return false;
 	if (strchr(prog, '/'))
-		return access(prog, X_OK) == 0;
+		return executable(prog);
 	for (const char *d = dirs ? dirs : "/usr/bin:/bin"; *d; d += strcspn(d, ":") + (d[strcspn(d, ":")] != 0)) {
 		snprintf(path, sizeof(path), "%.*s/%s", (int)strcspn(d, ":"), d, prog);
-		if (access(path, X_OK) == 0)
+		if (executable(path))
 			return true;
 	}
 	return false;
@@ -79,16 +91,16 @@ static void start(struct pager *p)
 
 	fflush(stdout);
 	if (runnable(cmd)) {
-		/* a pager that quits early is EPIPE on our side, not a fatal signal */
-		sigaction(SIGPIPE, &ign, &p->old_pipe);
 		if ((p->pipe = popen(cmd, "w"))) {
+			/* a pager that quits early is EPIPE on our side, not a fatal
+			 * signal (the pager itself keeps the default) */
+			sigaction(SIGPIPE, &ign, &p->old_pipe);
 			if (!put_text(p, p->pipe) || fflush(p->pipe) != 0) {
 				p->quit = true;
 				kd_session_interrupt();
 			}
 			return;
 		}
-		sigaction(SIGPIPE, &p->old_pipe, NULL);
 	}
 	not_started(cmd);
 	p->direct = true;
@@ -99,16 +111,6 @@ static ssize_t pager_write(void *cookie, const char *data, size_t n)
 {
 	struct pager *p = cookie;
 
-	if (p->len + n > p->cap) {
-		size_t cap = (p->len + n) * 2;
-		char *t = realloc(p->text, cap);
-		if (!t)
-			return -1;
-		p->text = t;
-		p->cap = cap;
-	}
-	memcpy(p->text + p->len, data, n);
-	p->len += n;
 	if (p->quit)
 		return (ssize_t)n;
 	if (p->direct)
@@ -121,8 +123,23 @@ static ssize_t pager_write(void *cookie, const char *data, size_t n)
 		}
 		return (ssize_t)n;
 	}
-	for (size_t i = 0; i < n; i++)
-		p->lines += data[i] == '\n';
+	/* kept until the output is known to be longer than the screen */
+	if (p->len + n > p->cap) {
+		size_t cap = (p->len + n) * 2;
+		char *t = realloc(p->text, cap);
+		if (!t)
+			return -1;
+		p->text = t;
+		p->cap = cap;
+	}
+	memcpy(p->text + p->len, data, n);
+	p->len += n;
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n' || ++p->col == p->cols) {
+			p->lines++;
+			p->col = 0;
+		}
+	}
 	if (p->lines >= p->rows)
 		start(p);
 	return (ssize_t)n;
@@ -136,11 +153,13 @@ FILE *pager_open(struct pager **out)
 	*out = NULL;
 	if (!isatty(STDOUT_FILENO) || !(p = calloc(1, sizeof(*p))))
 		return NULL;
-	p->rows = rows() - 1; /* the pager's prompt line */
+	p->rows = term_size(true) - 1; /* the pager's prompt line */
+	p->cols = term_size(false);
 	if (!(f = fopencookie(p, "w", (cookie_io_functions_t){ .write = pager_write }))) {
 		free(p);
 		return NULL;
 	}
+	setvbuf(f, NULL, _IOLBF, 0); /* a slow command's lines as they come */
 	*out = p;
 	return f;
 }
@@ -156,8 +175,9 @@ bool pager_close(FILE *out, struct pager *p)
 		int status = pclose(p->pipe);
 		sigaction(SIGPIPE, &p->old_pipe, NULL);
 		/* there, but it could not run: the shell's 126 and 127 */
-		if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) >= 126)) {
-			not_started(pager_cmd());
+		if (status == -1 || (WIFEXITED(status) && (WEXITSTATUS(status) == 126 || WEXITSTATUS(status) == 127))) {
+			fprintf(stderr, "kdive: the pager (%s) did not run: the output stopped at its first "
+				"screen (set PAGER, or set scroll off)\n", pager_cmd());
 			put_text(p, stdout);
 		} else {
 			quit = p->quit;

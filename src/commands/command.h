@@ -30,6 +30,7 @@ struct kd_session {
 	size_t n_aliases;
 	bool scroll;                  /* `set scroll`: the front end pages long output */
 	int radix;                    /* `set radix`: 16 prints p's and struct's integers in hex */
+	int depth;                    /* kd_session_exec calls running (repeat's are nested) */
 };
 
 /* line with a leading alias replaced by its command (again while it
@@ -84,6 +85,8 @@ struct kd_command {
 	const char *options;  /* getopt letters: "aflsx", "s:S" */
 	unsigned flags;       /* KD_CMD_* */
 	unsigned complete;    /* KD_COMPLETE_*: what Tab offers after the name */
+	const char *const *words; /* and for the first operand only (set's settings);
+				   * after it, file names */
 	const char *usage;    /* "bt [-a] [-l] [PID | TASK]..." */
 	const char *summary;  /* one line for `help` */
 	const char *help;     /* the rest of `help NAME` */

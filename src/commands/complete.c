@@ -70,11 +70,14 @@ static void options(const struct kd_command *def, const char *prefix, struct wor
 
 /* The members of t (a struct or union, through typedefs and one pointer)
  * starting with prefix, as "BASE.member"; anonymous members' own. */
-static void members(kd_type t, const char *base, size_t base_len, const char *prefix, struct words *w)
+static void members(kd_type t, const char *base, size_t base_len, const char *prefix, struct words *w,
+		    int depth)
 {
 	struct kd_type_info info;
 	char word[512];
 
+	if (depth > 8) /* a dump's own BTF is untrusted: a type inside itself */
+		return;
 	if (kd_type_resolve(t, &t, NULL) != 0 || kd_type_info(t, &info, NULL) != 0)
 		return;
 	if (info.kind == KD_TYPE_PTR) {
@@ -88,7 +91,7 @@ static void members(kd_type t, const char *base, size_t base_len, const char *pr
 		if (kd_type_member(t, i, &m, NULL) != 0)
 			continue;
 		if (!*m.name) {
-			members(m.type, base, base_len, prefix, w);
+			members(m.type, base, base_len, prefix, w, depth + 1);
 		} else if (strncmp(m.name, prefix, strlen(prefix)) == 0) {
 			snprintf(word, sizeof(word), "%.*s.%s", (int)base_len, base, m.name);
 			add(word, w);
@@ -124,7 +127,7 @@ static void member_path(struct kd_kernel *k, unsigned what, const char *word, st
 			return;
 		t = m.type;
 	}
-	members(t, word, (size_t)(last - word), last + 1, w);
+	members(t, word, (size_t)(last - word), last + 1, w, 0);
 }
 
 static void operands(struct kd_kernel *k, unsigned what, const char *word, struct words *w)
@@ -140,6 +143,8 @@ static void operands(struct kd_kernel *k, unsigned what, const char *word, struc
 
 	if (strchr(word, '.')) {
 		member_path(k, what, word, w);
+		if (what & KD_COMPLETE_SYMBOL) /* foo.isra.0, foo.cold: as bt names them */
+			kd_kernel_symbol_names(k, word, add, w);
 		return;
 	}
 	if (what & KD_COMPLETE_COMMAND)
@@ -211,9 +216,14 @@ size_t kd_session_complete(kd_session *s, const char *line, size_t point, kd_com
 		sscanf(expanded, " %63[^ \t/]", name); /* p/x is p */
 		if ((def = kd_command_find(name))) {
 			unsigned what = def->complete;
+			int before = operands_before(def, expanded);
 			if (what & KD_COMPLETE_TYPE_FIRST) /* struct NAME [ADDR|SYMBOL] */
-				what = operands_before(def, expanded) > 0 ? KD_COMPLETE_SYMBOL :
-									     what & KD_COMPLETE_TYPE;
+				what = before > 0 ? KD_COMPLETE_SYMBOL : what & KD_COMPLETE_TYPE;
+			if (def->words && before > 0) /* set source DIR */
+				what = 0;
+			for (size_t i = 0; def->words && before == 0 && def->words[i]; i++)
+				if (strncmp(def->words[i], word, strlen(word)) == 0)
+					add(def->words[i], &w);
 			if (*word == '-')
 				options(def, word, &w);
 			else

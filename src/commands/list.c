@@ -110,7 +110,7 @@ static int parse_offset(struct kd_cmd *c, const char *arg, int64_t *off)
 /* What list and tree share: -o OFFSET, -s STRUCT[.members], the start. */
 static int parse_walk(struct kd_cmd *c, struct walk *w, int64_t *offset, uint64_t *start)
 {
-	*w = (struct walk){ .c = c, .o = { .hex = c->opt['x'] && !c->opt['d'] }, .err = c->err };
+	*w = (struct walk){ .c = c, .o = { .hex = kd_cmd_hex(c) }, .err = c->err };
 	*offset = 0;
 	if (c->argc != 1)
 		return kd_cmd_usage(c, "one start address is needed");

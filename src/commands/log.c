@@ -4,12 +4,14 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "commands/command.h"
 #include "base/json.h"
 #include "kernel/clock.h"
+#include "kernel/modules.h"
 #include "kernel/printk.h"
 #include "kernel/system.h"
 
@@ -112,6 +114,54 @@ static int caller_width(struct kd_kernel *k)
 	return !pid_max ? 8 : pid_max <= 99999 ? 6 : pid_max <= 999999 ? 7 : 8;
 }
 
+static int run_log(struct kd_cmd *c);
+
+/* log -s: the log as log prints it, through kdive decode's decoder with
+ * the session's vmlinux and the modules' debug files: each Call Trace
+ * frame and RIP with its file:line chain, Code: disassembled. */
+static int with_sources(struct kd_cmd *c)
+{
+	struct kd_decode_opts o = { .release = c->k->release, .sysroot = c->k->sysroot,
+				    .no_debuginfod = !c->k->debuginfod };
+	kd_decoder *dec = NULL;
+	FILE *out = c->out, *in = NULL;
+	char *text = NULL, **dirs;
+	size_t len = 0, n;
+	int rc;
+
+	kd_modules_find_debuginfo(c->k);
+	dirs = kd_modules_debug_dirs(c->k, &n);
+	o.vmlinux = *c->k->vmlinux_path ? c->k->vmlinux_path : NULL;
+	o.module_dirs = (const char *const *)dirs;
+	o.n_module_dirs = n;
+	if (!(c->out = open_memstream(&text, &len))) {
+		c->out = out;
+		rc = kd_oom(c->err);
+		goto out;
+	}
+	c->opt['s'] = 0;
+	rc = run_log(c);
+	fclose(c->out);
+	c->out = out;
+	if (rc != 0 || !len)
+		goto out;
+	if (!(in = fmemopen(text, len, "r")))
+		rc = kd_fail_errno(c->err, "log -s");
+	else if (!(dec = kd_decoder_new(&o, c->err)))
+		rc = -1;
+	else
+		rc = kd_decoder_run(dec, in, out, c->diag, c->err);
+out:
+	kd_decoder_free(dec);
+	if (in)
+		fclose(in);
+	free(text);
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
+	return rc;
+}
+
 static int run_log(struct kd_cmd *c)
 {
 	struct log_opts o = { .no_time = c->opt['t'], .wall_time = c->opt['T'], .level = c->opt['m'],
@@ -120,6 +170,10 @@ static int run_log(struct kd_cmd *c)
 
 	if (c->argc)
 		return kd_cmd_usage(c, "unexpected argument %s", c->argv[0]);
+	if (c->opt['s'] && c->json)
+		return kd_cmd_usage(c, "-s has no JSON form: kdive decode --json reads a log");
+	if (c->opt['s'])
+		return with_sources(c);
 	if (o.wall_time) {
 		uint64_t up;
 
@@ -146,9 +200,9 @@ static int run_log(struct kd_cmd *c)
 
 const struct kd_command kd_cmd_log = {
 	.name = "log",
-	.options = "tTmcd",
+	.options = "tTmcds",
 	.flags = KD_CMD_JSON,
-	.usage = "log [-tTmcd]",
+	.usage = "log [-tTmcd] [-s]",
 	.summary = "the kernel log (printk buffer) of the dump",
 	.help = "  Prints the kernel's message buffer oldest first, as crash does:\n"
 		"  \"[seconds.micros] text\", lines after a record's first indented.\n"
@@ -157,6 +211,9 @@ const struct kd_command kd_cmd_log = {
 		"        drifts from wall time, so treat them as approximate)\n"
 		"    -m  the message level, <N>, before each message\n"
 		"    -c  the caller: [Tpid] or [Ccpu]\n"
-		"    -d  dev_printk()'s SUBSYSTEM= and DEVICE= under the message\n",
+		"    -d  dev_printk()'s SUBSYSTEM= and DEVICE= under the message\n"
+		"    -s  each Call Trace frame and RIP with its file:line (inlined calls\n"
+		"        too) and Code: disassembled, as kdive decode does, from the\n"
+		"        session's vmlinux and module debug files\n",
 	.run = run_log,
 };

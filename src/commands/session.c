@@ -340,10 +340,18 @@ int kd_session_exec(kd_session *s, const char *line, FILE *out, kd_err *err)
 		kd_fail(err, KD_ERR_LOOKUP, "%s: no such command (try `help`)", argv[0]);
 		goto out;
 	}
-	kd_interrupt_clear();
+	if (s->depth++ == 0) /* repeat's runs keep a Ctrl-C that came between them */
+		kd_interrupt_clear();
 	rc = run_argv(&c, argc, argv);
-	if (kd_interrupted()) /* whatever failed after Ctrl-C failed because of it */
-		rc = kd_interrupt_check(err);
+	s->depth--;
+	if (kd_interrupted()) {
+		if (rc != 0) /* whatever failed after Ctrl-C failed because of it */
+			rc = kd_interrupt_check(err);
+		/* and what was being read first is not kept half-read */
+		kd_kernel_forget_walks(s->k);
+		kd_unwinder_free(s->unwinder);
+		s->unwinder = NULL;
+	}
 	if (rc != 0)
 		kd_wrap(err, "%s", c.def->name);
 out:

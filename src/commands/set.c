@@ -142,10 +142,9 @@ static int run_set(struct kd_cmd *c)
 		if (c->json)
 			return show(c);
 		/* a dump without its panic task still has settings */
-		int rc = show(c);
-		if (rc != 0)
+		if (show(c) != 0)
 			kd_cmd_warn(c, "%s", c->err->msg);
-		return show_settings(c, NULL) != 0 ? -1 : rc;
+		return show_settings(c, NULL);
 	}
 	if (strcmp(c->argv[0], "scroll") == 0)
 		return set_switch(c, &c->s->scroll);
@@ -180,6 +179,7 @@ static int run_set(struct kd_cmd *c)
 const struct kd_command kd_cmd_set = {
 	.name = "set",
 	.complete = KD_COMPLETE_TASK,
+	.words = (const char *const[]){ "scroll", "radix", "source", "debuginfod", NULL },
 	.options = "pv",
 	.flags = KD_CMD_JSON,
 	.usage = "set [PID | TASK | -p | -v] | set scroll [on|off] | set radix [10|16] | set source DIR | "

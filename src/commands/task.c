@@ -41,7 +41,7 @@ static int task_json(struct kd_cmd *c, const struct kd_task *t, kd_err *err)
 
 static int task_one(struct kd_cmd *c, const struct kd_task *t, int index, kd_err *err)
 {
-	const struct kd_print_opts po = { .hex = c->opt['x'] && !c->opt['d'] }, *o = &po;
+	const struct kd_print_opts po = { .hex = kd_cmd_hex(c) }, *o = &po;
 
 	if (c->json)
 		return task_json(c, t, err);

@@ -47,16 +47,21 @@ void kd_kernel_close(struct kd_kernel *k)
 	free(k);
 }
 
+void kd_kernel_forget_walks(struct kd_kernel *k)
+{
+	kd_tasks_free(k->tasks);
+	kd_task_mem_cache_free(k->task_mem);
+	k->tasks = NULL;
+	k->task_mem = NULL;
+}
+
 void kd_kernel_refresh(struct kd_kernel *k)
 {
 	if (!k->live)
 		return;
-	kd_tasks_free(k->tasks);
+	kd_kernel_forget_walks(k);
 	kd_modules_free(k->modules);
-	kd_task_mem_cache_free(k->task_mem);
-	k->tasks = NULL;
 	k->modules = NULL;
-	k->task_mem = NULL;
 	kd_vmem_flush(k->vm);
 }
 

@@ -91,6 +91,11 @@ static inline bool kd_kernel_live(const struct kd_kernel *k)
  * afresh; nothing on a dump, which never changes. */
 void kd_kernel_refresh(struct kd_kernel *k);
 
+/* Forgets the task list and the tasks' memory figures, read on first
+ * use: after a command was interrupted while walking them, the next one
+ * walks again rather than keep a walk cut short. */
+void kd_kernel_forget_walks(struct kd_kernel *k);
+
 /* Puts dir on the module debug-info search path, after those added
  * before and ahead of the standard places. */
 int kd_kernel_add_module_dir(struct kd_kernel *k, const char *dir, kd_err *err);

@@ -309,8 +309,7 @@ static struct kd_tasks *load(struct kd_kernel *k, kd_err *err)
 		return NULL;
 	}
 	if (walk_all(k, ts, &ts->why) != 0) {
-		/* not the dump's fault: the next command walks again */
-		if (ts->why.code == KD_ERR_NOMEM || ts->why.code == KD_ERR_INTERRUPTED) {
+		if (ts->why.code == KD_ERR_NOMEM) {
 			if (err)
 				*err = ts->why;
 			kd_tasks_free(ts);

@@ -51,14 +51,14 @@ const char *kd_symfile_symbol_at(struct kd_symfile *sf, uint64_t addr, uint64_t 
  * NULL. */
 const char *kd_symfile_object_at(struct kd_symfile *sf, uint64_t addr, uint64_t *off);
 
-/* nm's type letter (T, t, D, d, B, b, R, r, W, V) of the symbol called
- * name at addr, or of the best one called name when addr is 0; '?' when
- * unknown. */
 /* cb for each symbol of sf's whose name starts with prefix (Tab
  * completion); -1 when sf has no symbol table. */
 int kd_symfile_names(struct kd_symfile *sf, const char *prefix, void (*cb)(const char *name, void *arg),
 		     void *arg);
 
+/* nm's type letter (T, t, D, d, B, b, R, r, W, V) of the symbol called
+ * name at addr, or of the best one called name when addr is 0; '?' when
+ * unknown. */
 char kd_symfile_letter(struct kd_symfile *sf, const char *name, uint64_t addr);
 
 /* Contents of section `name` (e.g. ".BTF"), or -1 with err. */

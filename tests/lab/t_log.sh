@@ -111,6 +111,21 @@ for series in $LAB_SERIES; do
 	check "$series: log -T's last record ($last) is within 3 s of sys's DATE ($date)" \
 		test $(($(date -d "$last" +%s) - $(date -d "$date" +%s))) -le 3 -a \
 		$(($(date -d "$date" +%s) - $(date -d "$last" +%s))) -le 3
+	# -s: the log through kdive decode's decoder, with the session's own
+	# vmlinux and the module debug files it found (--modules)
+	runm() { "$KDIVE" --modules "$MODULES_DIR" "$VMLINUX" "$dump" -c "$1" 2>"$tmp/err"; }
+	runm 'log' >"$tmp/log"
+	runm 'log -s' >"$tmp/logs"
+	"$KDIVE" decode "$VMLINUX" auto "$MODULES_DIR" <"$tmp/log" >"$tmp/decoded" 2>/dev/null
+	check "$series: log -s = kdive decode of log's text with the same vmlinux and modules" \
+		eval 'cmp -s "$tmp/decoded" "$tmp/logs" && ! cmp -s "$tmp/log" "$tmp/logs"'
+	awk '/Call Trace:/ { on = 1; next } on && /<\/TASK>/ { exit } on && /\+0x[0-9a-f]+\/0x/' "$tmp/logs" >"$tmp/frames"
+	check "$series: log -s: each of the Call Trace's $(grep -c . "$tmp/frames") frames has its file:line" \
+		eval '[ -s "$tmp/frames" ] && ! grep -vqE " \([^ )]+:[0-9]+[ )]" "$tmp/frames"'
+	check "$series: log -s: the module's RIP has its .ko's source line" \
+		grep -qE "RIP: 0010:init_module\+0x[0-9a-f]+/0x[0-9a-f]+ \(.*\.c:[0-9]+\) \[" "$tmp/logs"
+	runm 'log -s --json' >"$tmp/out"
+	check "$series: log -s --json: refused, pointing at kdive decode --json" grep -q "kdive decode --json" "$tmp/out"
 	run 'log -x' >"$tmp/out"
 	check "$series: log -x is refused in one line with the usage" \
 		test ! -s "$tmp/out" -a "$(grep -vc 'kernel relocated' "$tmp/err")" -eq 1 -a \

@@ -82,7 +82,7 @@ expect kdive>
 send ps 1\\n
 expect kdive> 
 send unfinished line\\x03
-sleep 0.5
+expect \nkdive> $
 send sys\\n
 expect RELEASE
 expect kdive> 
@@ -111,8 +111,9 @@ check "repeat -1 sys: runs again and again, straight to the terminal; Ctrl-C end
 	! grep -q -- "-- MORE --" "$tmp/repeat" && [ "$(between repeat sys | grep -c "UPTIME:")" -eq 1 ]' ||
 	sed 's/^/# /' "$tmp/repeat" | tail -5
 
-# Tab. (Keys typed at once after Ctrl-C may reach the line it drops:
-# the steps wait as a person would.) The PIDs that start like the last one's first digits: what Tab
+# Tab. (After Ctrl-C the steps wait for the new prompt, as a person
+# would: keys typed before it reach the terminal before libedit does.)
+# The PIDs that start like the last one's first digits: what Tab
 # Tab lists after bt.
 last=$(awk 'NR > 1 { print $1 }' "$LAB/many-tasks/ps.txt" | sort -n | tail -1)
 prefix=${last%?}
@@ -129,18 +130,20 @@ expect SIZE:
 send struct task_struct.pi_\t\t
 sleep 1
 send \x03
-sleep 0.5
+expect \nkdive> $
 send p init_task.stack_can\t\n
 expect kdive> 
 send bt -\t\t
 sleep 1
 send \x03
-sleep 0.5
+expect \nkdive> $
 send bt $prefix\t\t
 sleep 1
 send \x03
-sleep 0.5
+expect \nkdive> $
 send hel\t\n
+expect kdive> 
+send set sc\t\n
 expect kdive> 
 send q\n
 STEPS
@@ -159,6 +162,21 @@ missing=$(awk '/kdive> bt '"$prefix"'/ { on = 1; next } on && /kdive> / { exit }
 	sort -u | comm -13 - "$tmp/pids" | paste -sd' ')
 check "Tab Tab: bt $prefix lists the $(wc -l <"$tmp/pids") PIDs starting so${missing:+ (missing: $missing)}" test -z "$missing"
 check "Tab: hel -> help" grep -q "^  sys " "$tmp/tab"
+check "Tab: set sc -> set scroll (set's settings complete)" grep -q "^ *scroll: off" "$tmp/tab"
+
+drive pipe -s <<'STEPS'
+expect kdive> 
+send repeat -1 sys | grep UPTIME\n
+expect UPTIME(.|\n)*UPTIME
+send \x03
+sleep 1
+send sys\n
+expect RELEASE
+expect kdive> 
+send q\n
+STEPS
+check "Ctrl-C during repeat -1 sys | grep: the pipeline ends, the session goes on" eval '
+	between pipe sys | grep -q "RELEASE: " && ! grep -q "died of signal" "$tmp/pipe.err"'
 
 # set: the settings, without a terminal
 k() { timeout 60 "$KDIVE" "$VMLINUX" "$DUMP" -c "$1" 2>"$tmp/set.err"; }
