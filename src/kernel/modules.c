@@ -562,6 +562,11 @@ static bool from_debuginfod(struct kd_kernel *k, struct kd_module *m, struct fet
 		return false;
 	f->asked++;
 	if (kd_debuginfod_find(m->build_id, NULL, k->diag, path, sizeof(path), &err) != 0) {
+		if (err.code == KD_ERR_INTERRUPTED) { /* Ctrl-C: asked again next time */
+			m->searched = false;
+			f->down = true;
+			return false;
+		}
 		f->down = err.code == KD_ERR_IO;
 		if (f->down || !f->why.msg[0])
 			f->why = err;

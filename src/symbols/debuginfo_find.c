@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/interrupt.h"
 
 static const char *const vmlinux_places[] = {
 	"/usr/lib/debug/boot/vmlinux-%s",
@@ -322,13 +323,15 @@ void kd_running_build_id(const char *module, char *hex, size_t len)
 	}
 }
 
+/* Called while a download waits or runs: its size on a terminal, and
+ * Ctrl-C (kd_session_interrupt) cancels it. */
 static int progress(debuginfod_client *c, long done, long total)
 {
 	FILE *out = debuginfod_get_user_data(c);
 
 	if (out && total > 0)
 		fprintf(out, "\rkdive: debuginfod: %ld of %ld MiB", done >> 20, total >> 20);
-	return 0; /* go on */
+	return kd_interrupted();
 }
 
 int kd_debuginfod_find(const char *build_id, const char *what, FILE *out, char *path, size_t len,
@@ -346,14 +349,15 @@ int kd_debuginfod_find(const char *build_id, const char *what, FILE *out, char *
 			"(--no-debuginfod to skip)\n", what, build_id);
 	if (!(c = debuginfod_begin()))
 		return kd_fail(err, KD_ERR_NOMEM, "debuginfod: cannot start a client");
-	if (out && isatty(fileno(out))) {
+	if (out && isatty(fileno(out)))
 		debuginfod_set_user_data(c, out);
-		debuginfod_set_progressfn(c, progress);
-	}
+	debuginfod_set_progressfn(c, progress);
 	fd = debuginfod_find_debuginfo(c, (const unsigned char *)build_id, 0, &found);
 	debuginfod_end(c);
 	if (out && isatty(fileno(out)))
 		fputs("\r\033[K", out);
+	if (fd == -ECANCELED && kd_interrupted())
+		return kd_interrupt_check(err);
 	if (fd == -ENOENT) /* a 404 is an answer */
 		return kd_fail(err, KD_ERR_LOOKUP, "debuginfod (%s) has no debug file for build-id %s", urls,
 			       build_id);

@@ -102,5 +102,16 @@ DEBUGINFOD_URLS=http://127.0.0.1:$(cat "$tmp/hang.port") DEBUGINFOD_TIMEOUT=2 \
 took=$(($(date +%s) - start))
 check "a server that hangs: given up after DEBUGINFOD_TIMEOUT (${took} s), one line, the dump alone, exit 0" eval '
 	[ $rc -eq 0 ] && [ "$(grep -c "did not answer.*Timer expired" "$tmp/err")" -eq 1 ] && grep -q "^ #0 " "$tmp/out"' || cat "$tmp/err"
+# the same server at the prompt: Ctrl-C stops the modules' fetch, the
+# session goes on (and asks again at the next command)
+start=$(date +%s)
+printf '%s\n' 'expect kdive> ' 'send bt\n' 'sleep 3' 'send \x03' 'expect \nkdive> $' 'send sys\n' \
+	'expect RELEASE' 'expect kdive> ' 'send q\n' |
+	DEBUGINFOD_URLS=http://127.0.0.1:$(cat "$tmp/hang.port") DEBUGINFOD_TIMEOUT=100 HOME=$tmp \
+	timeout 200 "$(dirname "$0")/pty_drive.py" "$tmp/tty" -- "$KDIVE" -s "$V61" "$DUMP61" 2>"$tmp/tty.err"
+took=$(($(date +%s) - start))
+check "Ctrl-C during a fetch from a server that hangs: the command stops (${took} s, not DEBUGINFOD_TIMEOUT's 100), the session goes on" eval '
+	[ "$took" -lt 60 ] && grep -q "kdive: bt: interrupted" "$tmp/tty" && grep -q "RELEASE: " "$tmp/tty"' ||
+	sed "s/^/# /" "$tmp/tty" "$tmp/tty.err"
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 finish

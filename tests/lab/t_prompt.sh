@@ -31,8 +31,14 @@ expect kdive>
 send sys\n
 expect RELEASE
 expect kdive> 
+send eval 0x10 * 4k\n
+expect binary
+expect kdive> 
 send q\n
 STEPS
+check "eval 0x10 * 4k at the prompt: 0x10000, 64KB, 65536" eval '
+	between pager "eval 0x10 * 4k" | grep -q "^hexadecimal: 10000  (64KB)$" &&
+	between pager "eval 0x10 * 4k" | grep -q "^    decimal: 65536$"'
 check "log longer than the screen: less with -- MORE --; q leaves it, no error, the session goes on" eval '
 	grep -q -- "-- MORE --" "$tmp/pager" && ! grep -q "interrupted" "$tmp/pager" && grep -q "RELEASE: " "$tmp/pager" &&
 	! grep -qF -- "$last_log_line" "$tmp/pager"' || sed 's/^/# /' "$tmp/pager.err"
