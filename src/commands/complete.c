@@ -68,8 +68,21 @@ static void options(const struct kd_command *def, const char *prefix, struct wor
 		add("--json", w);
 }
 
-/* The members of t (a struct or union, through typedefs and one pointer)
- * starting with prefix, as "BASE.member"; anonymous members' own. */
+/* t with typedefs taken off, and through one pointer when deref (a
+ * variable's path, where "." follows pointers as p does; a type's path
+ * does not); 0 when that is a struct or union. */
+static int aggregate(kd_type t, bool deref, kd_type *out, struct kd_type_info *info)
+{
+	if (kd_type_resolve(t, out, NULL) != 0 || kd_type_info(*out, info, NULL) != 0)
+		return -1;
+	if (deref && info->kind == KD_TYPE_PTR &&
+	    (kd_type_resolve(info->target, out, NULL) != 0 || kd_type_info(*out, info, NULL) != 0))
+		return -1;
+	return info->kind == KD_TYPE_STRUCT || info->kind == KD_TYPE_UNION ? 0 : -1;
+}
+
+/* The members of struct or union t starting with prefix, as
+ * "BASE.member"; anonymous members' own. */
 static void members(kd_type t, const char *base, size_t base_len, const char *prefix, struct words *w,
 		    int depth)
 {
@@ -78,13 +91,7 @@ static void members(kd_type t, const char *base, size_t base_len, const char *pr
 
 	if (depth > 8) /* a dump's own BTF is untrusted: a type inside itself */
 		return;
-	if (kd_type_resolve(t, &t, NULL) != 0 || kd_type_info(t, &info, NULL) != 0)
-		return;
-	if (info.kind == KD_TYPE_PTR) {
-		if (kd_type_resolve(info.target, &t, NULL) != 0 || kd_type_info(t, &info, NULL) != 0)
-			return;
-	}
-	if (info.kind != KD_TYPE_STRUCT && info.kind != KD_TYPE_UNION)
+	if (aggregate(t, false, &t, &info) != 0)
 		return;
 	for (size_t i = 0; i < info.n; i++) {
 		struct kd_type_member m;
@@ -104,13 +111,13 @@ static void members(kd_type t, const char *base, size_t base_len, const char *pr
 static void member_path(struct kd_kernel *k, unsigned what, const char *word, struct words *w)
 {
 	const char *dot = strchr(word, '.'), *last = strrchr(word, '.');
-	char name[256], path[512], type_name[300];
+	char name[256], type_name[300];
+	struct kd_type_info info;
 	kd_type t;
 	uint64_t addr;
-	bool found = false;
+	bool found = false, var = false;
 
 	snprintf(name, sizeof(name), "%.*s", (int)(dot - word), word);
-	snprintf(path, sizeof(path), "%.*s", (int)(last > dot ? last - dot - 1 : 0), dot + 1);
 	if (what & (KD_COMPLETE_STRUCT | KD_COMPLETE_UNION | KD_COMPLETE_TYPEDEF)) {
 		snprintf(type_name, sizeof(type_name), "%s%s",
 			 (what & KD_COMPLETE_TYPE) == KD_COMPLETE_STRUCT ? "struct " :
@@ -118,16 +125,23 @@ static void member_path(struct kd_kernel *k, unsigned what, const char *word, st
 		found = kd_types_find(k->types, type_name, &t, NULL) == 0;
 	}
 	if (!found && (what & KD_COMPLETE_SYMBOL))
-		found = kd_types_var(k->types, name, &t, &addr, NULL) == 0;
-	if (!found)
-		return;
-	if (*path) {
+		found = var = kd_types_var(k->types, name, &t, &addr, NULL) == 0;
+	/* each member on the way: a.b.c */
+	for (const char *p = dot + 1; found && p <= last + 1; p += strcspn(p, ".") + 1) {
+		char member[256];
 		struct kd_member m;
-		if (kd_type_member_path(t, name, path, &m, NULL) != 0)
+
+		if (aggregate(t, var, &t, &info) != 0)
+			return;
+		if (p == last + 1)
+			break;
+		snprintf(member, sizeof(member), "%.*s", (int)strcspn(p, "."), p);
+		if (kd_type_member_path(t, name, member, &m, NULL) != 0)
 			return;
 		t = m.type;
 	}
-	members(t, word, (size_t)(last - word), last + 1, w, 0);
+	if (found)
+		members(t, word, (size_t)(last - word), last + 1, w, 0);
 }
 
 static void operands(struct kd_kernel *k, unsigned what, const char *word, struct words *w)

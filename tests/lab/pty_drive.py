@@ -6,6 +6,8 @@ stdin, one per line, writing everything the terminal showed to OUT.
   expect REGEX  wait (up to 120 s) until REGEX appears in what the terminal
                 showed since the last expect; exit 1 if it never does
   sleep SECS
+  mark LABEL    print "LABEL SECONDS" on stderr: the time since the last
+                mark (bench/prompt.sh times a Tab with it)
 
 usage: pty_drive.py [--rows N] OUT -- COMMAND [ARG...]
 """
@@ -26,6 +28,7 @@ def main():
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 80, 0, 0))
     seen = b""
     mark = 0
+    clock = time.time()
     rc = 0
 
     def pump(timeout):
@@ -62,6 +65,10 @@ def main():
                     break
             if rc:
                 break
+        elif word == "mark":
+            now = time.time()
+            sys.stderr.write("%s %.4f\n" % (arg, now - clock))
+            clock = now
         elif word == "sleep":
             end = time.time() + float(arg)
             while time.time() < end and pump(max(0, end - time.time())):

@@ -139,6 +139,14 @@ send \x03
 expect \nkdive> $
 send p init_task.stack_can\t\n
 expect kdive> 
+send p init_task.real_parent.co\t\t
+sleep 1
+send \x03
+expect \nkdive> $
+send struct task_struct.mm.\t\t
+sleep 1
+send \x03
+expect \nkdive> $
 send bt -\t\t
 sleep 1
 send \x03
@@ -163,6 +171,10 @@ check "Tab Tab: struct task_struct.pi_ lists the members" eval '
 	grep -q "task_struct.pi_lock" "$tmp/tab" && grep -q "task_struct.pi_waiters" "$tmp/tab"'
 check "Tab: p init_task.stack_can -> init_task.stack_canary, printed" \
 	eval 'between tab "p init_task.stack_can" | grep -qE "^.?[0-9]+ = [0-9]+$"'
+check "Tab Tab: p init_task.real_parent.co lists through the pointer (comm, compat_robust_list)" eval '
+	grep -q "^init_task.real_parent.comm " "$tmp/tab" && grep -q "^init_task.real_parent.compat_robust_list" "$tmp/tab"'
+check "Tab Tab: struct task_struct.mm. offers nothing (a type's path does not follow pointers)" \
+	grep -qx "kdive> struct task_struct.mm." "$tmp/tab"
 check "Tab Tab: bt - lists bt's options" eval 'grep -q -- "--json" "$tmp/tab" && grep -qE -- "(^| )-a( |\$)" "$tmp/tab"'
 missing=$(awk '/kdive> bt '"$prefix"'/ { on = 1; next } on && /kdive> / { exit } on' "$tmp/tab" | tr -s ' ' '\n' | grep . |
 	sort -u | comm -13 - "$tmp/pids" | paste -sd' ')
