@@ -72,6 +72,11 @@ struct kd_decode_opts {
 	int no_debuginfod;            /* debug files not installed are not fetched by
 				       * build-id (the log's module build-ids; the running
 				       * kernel's when the log is its own) */
+	/* Module debug files already known ("NAME=PATH", whatever the
+	 * file is called: a session's, a debuginfod download), used before
+	 * any search. */
+	const char *const *module_files;
+	size_t n_module_files;
 };
 
 /* Opens the debug info named by opts. Fails only when nothing usable is

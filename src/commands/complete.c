@@ -17,6 +17,7 @@ struct words {
 	char **v;
 	size_t n, cap;
 	bool failed;
+	size_t budget;   /* members still to look at: a dump's own BTF is untrusted */
 };
 
 static void add(const char *word, void *arg)
@@ -89,20 +90,19 @@ static void members(kd_type t, const char *base, size_t base_len, const char *pr
 	struct kd_type_info info;
 	char word[512];
 
-	if (depth > 8) /* a dump's own BTF is untrusted: a type inside itself */
+	if (depth > 8) /* a type inside itself, in a dump's own BTF */
 		return;
 	if (aggregate(t, false, &t, &info) != 0)
 		return;
-	for (size_t i = 0; i < info.n; i++) {
+	for (size_t i = 0; i < info.n && w->budget; i++, w->budget--) {
 		struct kd_type_member m;
 		if (kd_type_member(t, i, &m, NULL) != 0)
 			continue;
-		if (!*m.name) {
+		if (!*m.name)
 			members(m.type, base, base_len, prefix, w, depth + 1);
-		} else if (strncmp(m.name, prefix, strlen(prefix)) == 0) {
-			snprintf(word, sizeof(word), "%.*s.%s", (int)base_len, base, m.name);
+		else if (strncmp(m.name, prefix, strlen(prefix)) == 0 &&
+			 (size_t)snprintf(word, sizeof(word), "%.*s.%s", (int)base_len, base, m.name) < sizeof(word))
 			add(word, w);
-		}
 	}
 }
 
@@ -117,6 +117,8 @@ static void member_path(struct kd_kernel *k, unsigned what, const char *word, st
 	uint64_t addr;
 	bool found = false, var = false;
 
+	if ((size_t)(dot - word) >= sizeof(name))
+		return;
 	snprintf(name, sizeof(name), "%.*s", (int)(dot - word), word);
 	if (what & (KD_COMPLETE_STRUCT | KD_COMPLETE_UNION | KD_COMPLETE_TYPEDEF)) {
 		snprintf(type_name, sizeof(type_name), "%s%s",
@@ -211,7 +213,7 @@ static int operands_before(const struct kd_command *def, const char *line)
 
 size_t kd_session_complete(kd_session *s, const char *line, size_t point, kd_complete_fn cb, void *arg)
 {
-	struct words w = { 0 };
+	struct words w = { .budget = 100000 };
 	char *head = strndup(line, point), *expanded = NULL, name[64] = "";
 	const char *word;
 	size_t n = 0;
@@ -244,6 +246,8 @@ size_t kd_session_complete(kd_session *s, const char *line, size_t point, kd_com
 				operands(s->k, what, word, &w);
 		}
 	}
+	if (kd_interrupted()) /* Ctrl-C during a first task walk: not kept */
+		kd_kernel_forget_walks(s->k);
 	if (!w.failed && w.n) {
 		qsort(w.v, w.n, sizeof(*w.v), by_name);
 		for (size_t i = 0; i < w.n; i++)

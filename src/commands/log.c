@@ -125,15 +125,15 @@ static int with_sources(struct kd_cmd *c)
 				    .no_debuginfod = !c->k->debuginfod };
 	kd_decoder *dec = NULL;
 	FILE *out = c->out, *in = NULL;
-	char *text = NULL, **dirs;
+	char *text = NULL, **files;
 	size_t len = 0, n;
 	int rc;
 
 	kd_modules_find_debuginfo(c->k);
-	dirs = kd_modules_debug_dirs(c->k, &n);
+	files = kd_modules_debug_files(c->k, &n);
 	o.vmlinux = *c->k->vmlinux_path ? c->k->vmlinux_path : NULL;
-	o.module_dirs = (const char *const *)dirs;
-	o.n_module_dirs = n;
+	o.module_files = (const char *const *)files;
+	o.n_module_files = n;
 	if (!(c->out = open_memstream(&text, &len))) {
 		c->out = out;
 		rc = kd_oom(c->err);
@@ -157,8 +157,8 @@ out:
 		fclose(in);
 	free(text);
 	for (size_t i = 0; i < n; i++)
-		free(dirs[i]);
-	free(dirs);
+		free(files[i]);
+	free(files);
 	return rc;
 }
 

@@ -39,6 +39,8 @@ struct kd_decoder {
 	bool release_dirs_added;
 	enum kd_code_mode mode;
 	struct module_slot *modules;
+	char **module_files;       /* opts' "NAME=PATH" */
+	size_t n_module_files;
 	FILE *diag;
 	bool json;                 /* a document, not the annotated log */
 	bool no_debuginfod;
@@ -82,6 +84,11 @@ kd_decoder *kd_decoder_new(const struct kd_decode_opts *opts, kd_err *err)
 	for (size_t i = 0; i < opts->n_module_dirs; i++)
 		if (kd_module_finder_add_dir(dec->mf, opts->module_dirs[i]) != 0)
 			goto fail;
+	if (opts->n_module_files && !(dec->module_files = calloc(opts->n_module_files, sizeof(char *))))
+		goto fail;
+	for (; dec->n_module_files < opts->n_module_files; dec->n_module_files++)
+		if (!(dec->module_files[dec->n_module_files] = strdup(opts->module_files[dec->n_module_files])))
+			goto fail;
 	return dec;
 fail:
 	if (dec->sz) /* otherwise kd_symbolizer_new said why */
@@ -98,6 +105,9 @@ void kd_decoder_free(kd_decoder *dec)
 		next = m->next;
 		free(m);
 	}
+	for (size_t i = 0; i < dec->n_module_files; i++)
+		free(dec->module_files[i]);
+	free(dec->module_files);
 	kd_symbolizer_free(dec->sz);
 	kd_module_finder_free(dec->mf);
 	free(dec->vmlinux_path);
@@ -215,6 +225,17 @@ static void check_kernel_id(struct kd_decoder *dec, const struct kd_kernel_id *l
 	}
 }
 
+/* The file opts.module_files names for module, or NULL. */
+static const char *given_file(const struct kd_decoder *dec, const char *module)
+{
+	size_t len = strlen(module);
+
+	for (size_t i = 0; i < dec->n_module_files; i++)
+		if (strncmp(dec->module_files[i], module, len) == 0 && dec->module_files[i][len] == '=')
+			return dec->module_files[i] + len + 1;
+	return NULL;
+}
+
 static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oops_sym *sym)
 {
 	struct module_slot *m;
@@ -236,7 +257,9 @@ static struct kd_symfile *module_file(struct kd_decoder *dec, const struct kd_oo
 		kd_module_finder_add_release(dec->mf, dec->release, dec->sysroot);
 		dec->release_dirs_added = true;
 	}
-	path = kd_module_finder_find(dec->mf, sym->module);
+	path = given_file(dec, sym->module);
+	if (!path)
+		path = kd_module_finder_find(dec->mf, sym->module);
 	if (!path && fetch(dec, sym->module, sym->build_id, fetched, sizeof(fetched), &why) == 0)
 		path = fetched;
 	if (!path) {

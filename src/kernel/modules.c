@@ -626,24 +626,18 @@ void kd_modules_find_debuginfo(struct kd_kernel *k)
 	free(stripped);
 }
 
-char **kd_modules_debug_dirs(struct kd_kernel *k, size_t *n)
+char **kd_modules_debug_files(struct kd_kernel *k, size_t *n)
 {
 	struct kd_module *mods;
 	size_t nmods;
-	char **dirs;
+	char **files;
 
 	*n = 0;
-	if (kd_modules(k, &mods, &nmods, NULL) != 0 || !(dirs = calloc(nmods + 1, sizeof(*dirs))))
+	if (kd_modules(k, &mods, &nmods, NULL) != 0 || !(files = calloc(nmods + 1, sizeof(*files))))
 		return NULL;
-	for (size_t i = 0; i < nmods; i++) {
-		const char *slash = mods[i].debug_path ? strrchr(mods[i].debug_path, '/') : NULL;
-		size_t len = slash ? (size_t)(slash - mods[i].debug_path) : 0;
-		bool seen = false;
-
-		for (size_t j = 0; j < *n && !seen; j++)
-			seen = strlen(dirs[j]) == len && strncmp(dirs[j], mods[i].debug_path, len) == 0;
-		if (slash && !seen && (dirs[*n] = strndup(mods[i].debug_path, len)))
+	for (size_t i = 0; i < nmods; i++)
+		if (mods[i].debug && mods[i].debug_path &&
+		    asprintf(&files[*n], "%s=%s", mods[i].name, mods[i].debug_path) >= 0)
 			(*n)++;
-	}
-	return dirs;
+	return files;
 }

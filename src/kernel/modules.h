@@ -115,10 +115,10 @@ const char *kd_module_find_file(struct kd_kernel *k, const char *first_dir, cons
  * (another build, another module) one line each. */
 void kd_modules_find_debuginfo(struct kd_kernel *k);
 
-/* The directories of the module debug files found so far, once each
- * (*n; the array and each string malloc'd): where a decoder of the log
- * finds the same .ko files. NULL when there are none. */
-char **kd_modules_debug_dirs(struct kd_kernel *k, size_t *n);
+/* The module debug files found so far as "NAME=PATH" (*n; the array
+ * and each string malloc'd): a decoder of the log given them reads the
+ * same files, whatever they are called. NULL when there are none. */
+char **kd_modules_debug_files(struct kd_kernel *k, size_t *n);
 /* Modules still without debug info are looked for again on next need
  * (debuginfod switched on). */
 void kd_modules_search_again(struct kd_kernel *k);

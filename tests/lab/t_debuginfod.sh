@@ -47,6 +47,9 @@ check "6.1 modules: each one's debug .ko fetched by the build-id in its memory (
 	[ "$(grep -c "^ffff.* $tmp/cache/[0-9a-f]*/debuginfo\$" "$tmp/out")" -eq "$nmod" ]' || cat "$tmp/out"
 check "... and bt -l has the crashing module's source line" grep -q '^    .*kernel_call_trace\.c: [0-9]*$' "$tmp/out"
 check "... said in one line" eval '[ "$(grep -c "debuginfod: $nmod of $nmod modules" "$tmp/err")" -eq 1 ]' || cat "$tmp/err"
+timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "log -s" >"$tmp/out" 2>"$tmp/err"
+check "log -s: the crashing module's RIP gets its line from the fetched .ko (called debuginfo)" \
+	grep -qE "RIP: 0010:init_module\+0x[0-9a-f]+/0x[0-9a-f]+ \(.*kernel_call_trace\.c:[0-9]+\) \[kernel_call_trace\]" "$tmp/out"
 timeout 120 "$KDIVE" "$V61" "$DUMP61" -c "set debuginfod off; mod" >"$tmp/out" 2>"$tmp/err"
 check "set debuginfod off: no module asked" eval '! grep -q "debuginfod:" "$tmp/err" &&
 	grep -q "^ *debuginfod: off" "$tmp/out" && ! grep -q "/debuginfo\$" "$tmp/out"' || cat "$tmp/out" "$tmp/err"
