@@ -30,15 +30,26 @@ static bool put_text(struct pager *p, FILE *f)
 	return !p->len || fwrite(p->text, 1, p->len, f) == p->len;
 }
 
+/* $NAME as a size, else fallback. */
+static size_t env_size(const char *name, size_t fallback)
+{
+	const char *env = getenv(name);
+
+	return env && atoi(env) > 0 ? (size_t)atoi(env) : fallback;
+}
+
 /* The terminal's size, else $LINES/$COLUMNS, else 24x80. */
-static size_t term_size(bool want_rows)
+static void term_size(size_t *rows, size_t *cols)
 {
 	struct winsize w;
-	const char *env = getenv(want_rows ? "LINES" : "COLUMNS");
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_row > 0 && w.ws_col > 0)
-		return want_rows ? w.ws_row : w.ws_col;
-	return env && atoi(env) > 0 ? (size_t)atoi(env) : want_rows ? 24 : 80;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_row > 0 && w.ws_col > 0) {
+		*rows = w.ws_row;
+		*cols = w.ws_col;
+	} else {
+		*rows = env_size("LINES", 24);
+		*cols = env_size("COLUMNS", 80);
+	}
 }
 
 static const char *pager_cmd(void)
@@ -153,8 +164,8 @@ FILE *pager_open(struct pager **out)
 	*out = NULL;
 	if (!isatty(STDOUT_FILENO) || !(p = calloc(1, sizeof(*p))))
 		return NULL;
-	p->rows = term_size(true) - 1; /* the pager's prompt line */
-	p->cols = term_size(false);
+	term_size(&p->rows, &p->cols);
+	p->rows--; /* the pager's prompt line */
 	if (!(f = fopencookie(p, "w", (cookie_io_functions_t){ .write = pager_write }))) {
 		free(p);
 		return NULL;

@@ -47,6 +47,7 @@ enum {
 	KD_CMD_MODULE_DEBUG = 1 << 1, /* module debug info searched for first (frames' lines) */
 	KD_CMD_RAW_ARGS = 1 << 2,   /* no option parsing: argv holds every word after the name */
 	KD_CMD_JSON = 1 << 3,       /* takes --json (c->json): docs/json.md */
+	KD_CMD_STREAMS = 1 << 4,    /* runs until Ctrl-C: its output is never paged */
 };
 
 /* One run of a command. */
@@ -97,6 +98,10 @@ struct kd_command {
 extern const struct kd_command *const kd_commands[];
 
 const struct kd_command *kd_command_find(const char *name);
+
+/* The command a line (aliases expanded) runs: its first word's, p/x's
+ * p; NULL when it names none. */
+const struct kd_command *kd_line_command(const char *line);
 
 /* Runs another command (argv[0] its name) with c's streams: how foreach
  * hands its tasks to bt, files, task or ps. Errors are the command's own,

@@ -214,7 +214,7 @@ static int operands_before(const struct kd_command *def, const char *line)
 size_t kd_session_complete(kd_session *s, const char *line, size_t point, kd_complete_fn cb, void *arg)
 {
 	struct words w = { .budget = 100000 };
-	char *head = strndup(line, point), *expanded = NULL, name[64] = "";
+	char *head = strndup(line, point), *expanded = NULL;
 	const char *word;
 	size_t n = 0;
 
@@ -228,9 +228,8 @@ size_t kd_session_complete(kd_session *s, const char *line, size_t point, kd_com
 		commands(word, &w);
 		kd_alias_names(s, word, add, &w);
 	} else if (kd_alias_expand(s, head, &expanded, NULL) == 0) {
-		const struct kd_command *def;
-		sscanf(expanded, " %63[^ \t/]", name); /* p/x is p */
-		if ((def = kd_command_find(name))) {
+		const struct kd_command *def = kd_line_command(expanded);
+		if (def) {
 			unsigned what = def->complete;
 			int before = operands_before(def, expanded);
 			if (what & KD_COMPLETE_TYPE_FIRST) /* struct NAME [ADDR|SYMBOL] */

@@ -114,66 +114,13 @@ static int caller_width(struct kd_kernel *k)
 	return !pid_max ? 8 : pid_max <= 99999 ? 6 : pid_max <= 999999 ? 7 : 8;
 }
 
-static int run_log(struct kd_cmd *c);
-
-/* log -s: the log as log prints it, through kdive decode's decoder with
- * the session's vmlinux and the modules' debug files: each Call Trace
- * frame and RIP with its file:line chain, Code: disassembled. */
-static int with_sources(struct kd_cmd *c)
-{
-	struct kd_decode_opts o = { .release = c->k->release, .sysroot = c->k->sysroot,
-				    .no_debuginfod = !c->k->debuginfod };
-	kd_decoder *dec = NULL;
-	FILE *out = c->out, *in = NULL;
-	char *text = NULL, **files;
-	size_t len = 0, n;
-	int rc;
-
-	kd_modules_find_debuginfo(c->k);
-	files = kd_modules_debug_files(c->k, &n);
-	o.vmlinux = *c->k->vmlinux_path ? c->k->vmlinux_path : NULL;
-	o.module_files = (const char *const *)files;
-	o.n_module_files = n;
-	if (!(c->out = open_memstream(&text, &len))) {
-		c->out = out;
-		rc = kd_oom(c->err);
-		goto out;
-	}
-	c->opt['s'] = 0;
-	rc = run_log(c);
-	fclose(c->out);
-	c->out = out;
-	if (rc != 0 || !len)
-		goto out;
-	if (!(in = fmemopen(text, len, "r")))
-		rc = kd_fail_errno(c->err, "log -s");
-	else if (!(dec = kd_decoder_new(&o, c->err)))
-		rc = -1;
-	else
-		rc = kd_decoder_run(dec, in, out, c->diag, c->err);
-out:
-	kd_decoder_free(dec);
-	if (in)
-		fclose(in);
-	free(text);
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
-	return rc;
-}
-
-static int run_log(struct kd_cmd *c)
+/* The log as crash prints it (c->json: its records), to out. */
+static int print_log(struct kd_cmd *c, FILE *out)
 {
 	struct log_opts o = { .no_time = c->opt['t'], .wall_time = c->opt['T'], .level = c->opt['m'],
-			      .caller = c->opt['c'], .dict = c->opt['d'], .out = c->out };
+			      .caller = c->opt['c'], .dict = c->opt['d'], .out = out };
 	int rc;
 
-	if (c->argc)
-		return kd_cmd_usage(c, "unexpected argument %s", c->argv[0]);
-	if (c->opt['s'] && c->json)
-		return kd_cmd_usage(c, "-s has no JSON form: kdive decode --json reads a log");
-	if (c->opt['s'])
-		return with_sources(c);
 	if (o.wall_time) {
 		uint64_t up;
 
@@ -187,15 +134,67 @@ static int run_log(struct kd_cmd *c)
 	if (c->json) {
 		bool more = false;
 		o.json_more = &more;
-		fputs("{\"records\":[", c->out);
+		fputs("{\"records\":[", out);
 		rc = kd_printk_foreach(c->k, json_record, &o, c->err);
-		fputs("]}\n", c->out);
+		fputs("]}\n", out);
 	} else {
 		rc = kd_printk_foreach(c->k, print_record, &o, c->err);
 	}
 	if (rc > 0)
 		return kd_fail(c->err, KD_ERR_IO, "write error");
 	return rc;
+}
+
+/* log -s: the log as log prints it, through kdive decode's decoder with
+ * the session's vmlinux and the modules' debug files: each Call Trace
+ * frame and RIP with its file:line chain, Code: disassembled. */
+static int with_sources(struct kd_cmd *c)
+{
+	struct kd_decode_opts o = { .release = c->k->release, .sysroot = c->k->sysroot,
+				    .no_debuginfod = !c->k->debuginfod };
+	kd_decoder *dec = NULL;
+	FILE *log, *in = NULL;
+	char *text = NULL, **files;
+	size_t len = 0, n;
+	int rc;
+
+	kd_modules_find_debuginfo(c->k);
+	files = kd_modules_debug_files(c->k, &n);
+	o.vmlinux = *c->k->vmlinux_path ? c->k->vmlinux_path : NULL;
+	o.module_files = (const char *const *)files;
+	o.n_module_files = n;
+	if (!(log = open_memstream(&text, &len))) {
+		rc = kd_oom(c->err);
+		goto out;
+	}
+	rc = print_log(c, log);
+	fclose(log);
+	if (rc != 0 || !len)
+		goto out;
+	if (!(in = fmemopen(text, len, "r")))
+		rc = kd_fail_errno(c->err, "log -s");
+	else if (!(dec = kd_decoder_new(&o, c->err)))
+		rc = -1;
+	else
+		rc = kd_decoder_run(dec, in, c->out, c->diag, c->err);
+out:
+	kd_decoder_free(dec);
+	if (in)
+		fclose(in);
+	free(text);
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	return rc;
+}
+
+static int run_log(struct kd_cmd *c)
+{
+	if (c->argc)
+		return kd_cmd_usage(c, "unexpected argument %s", c->argv[0]);
+	if (c->opt['s'] && c->json)
+		return kd_cmd_usage(c, "-s has no JSON form: kdive decode --json reads a log");
+	return c->opt['s'] ? with_sources(c) : print_log(c, c->out);
 }
 
 const struct kd_command kd_cmd_log = {

@@ -68,6 +68,14 @@ const struct kd_command *const kd_commands[] = {
 	NULL,
 };
 
+const struct kd_command *kd_line_command(const char *line)
+{
+	char name[64] = "";
+
+	sscanf(line, " %63[^ \t/]", name);
+	return kd_command_find(name);
+}
+
 const struct kd_command *kd_command_find(const char *name)
 {
 	for (size_t i = 0; kd_commands[i]; i++)

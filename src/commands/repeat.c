@@ -47,7 +47,7 @@ static int run_repeat(struct kd_cmd *c)
 const struct kd_command kd_cmd_repeat = {
 	.name = "repeat",
 	.complete = KD_COMPLETE_COMMAND,
-	.flags = KD_CMD_RAW_ARGS,
+	.flags = KD_CMD_RAW_ARGS | KD_CMD_STREAMS,
 	.usage = "repeat [-SECONDS] COMMAND [ARGS...]",
 	.summary = "run a command again and again until Ctrl-C (a live kernel's runq, ps...)",
 	.help = "  -SECONDS  wait that long between runs (none by default)\n"

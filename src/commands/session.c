@@ -84,13 +84,14 @@ void kd_session_set_scroll(kd_session *s, int on)
 
 int kd_session_streams(kd_session *s, const char *line)
 {
-	char *copy, name[16] = "";
+	const struct kd_command *def;
+	char *copy;
 
 	if (kd_alias_expand(s, line, &copy, NULL) != 0)
 		return 0;
-	sscanf(copy, " %15s", name);
+	def = kd_line_command(copy);
 	free(copy);
-	return strcmp(name, "repeat") == 0;
+	return def && (def->flags & KD_CMD_STREAMS);
 }
 
 long kd_session_relocation_mb(const kd_session *s)

@@ -27,6 +27,7 @@ def main():
         os.execvp(cmd[0], cmd)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 80, 0, 0))
     seen = b""
+    out = open(out_path, "wb")
     mark = 0
     clock = time.time()
     rc = 0
@@ -43,8 +44,8 @@ def main():
         if not data:
             return False
         seen += data
-        with open(out_path, "wb") as f:  # as it comes: a test that times out still shows it
-            f.write(seen.replace(b"\r", b""))
+        out.write(data.replace(b"\r", b""))  # as it comes: a test that times out still shows it
+        out.flush()
         return True
 
     for step in steps:
@@ -84,8 +85,7 @@ def main():
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) != 9:
         sys.stderr.write("pty_drive: %s died of signal %d\n" % (cmd[0], os.WTERMSIG(status)))
         rc = 1
-    with open(out_path, "wb") as f:
-        f.write(seen.replace(b"\r", b""))
+    out.close()
     return rc
 
 sys.exit(main())
